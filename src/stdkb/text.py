@@ -1,0 +1,53 @@
+"""Text helpers shared by every stage.
+
+``fold`` maps full-width ASCII (digits, letters, punctuation) and the ideographic space to their
+half-width forms. It is length-preserving (one character in, one character out), so offsets found on the
+folded text are valid on the original, which is what we keep for display.
+"""
+from __future__ import annotations
+
+import re
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD[0x3000] = 0x20  # ideographic space
+_FOLD[0x00A0] = 0x20  # no-break space
+_FOLD[0x2002] = 0x20
+_FOLD[0x2003] = 0x20
+_FOLD[0x2009] = 0x20
+_FOLD[0x200B] = 0x20  # zero-width space (kept length-preserving)
+_FOLD[0xFEFF] = 0x20  # stray BOM inside text
+_FOLD[0x2024] = 0x2E  # one dot leader
+_FOLD[0xFE52] = 0x2E  # small full stop
+_FOLD[0x2027] = 0x2E
+_FOLD[0x3002] = 0x3002  # keep the ideographic full stop as is (it ends sentences, it is not a decimal point)
+
+
+def fold(s: str) -> str:
+    """Full-width -> half-width, length-preserving."""
+    return s.translate(_FOLD)
+
+
+_WS = re.compile(r"\s+")
+
+
+def squash(s: str) -> str:
+    """Collapse runs of white space to one space and strip."""
+    return _WS.sub(" ", s).strip()
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def detect_lang(text: str) -> str:
+    """'zh' when CJK characters make up a real share of the letters, else 'en'."""
+    sample = text[:20000]
+    cjk = len(_CJK.findall(sample))
+    latin = sum(len(w) for w in _LATIN_WORD.findall(sample))
+    if cjk == 0 and latin == 0:
+        return "zh"
+    return "zh" if cjk * 3 >= latin * 0.5 else "en"
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK.match(ch))
