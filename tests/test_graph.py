@@ -1,0 +1,205 @@
+"""The knowledge graph: structure, queries, exports read back with networkx, the CLI."""
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from stdkb.graph import (
+    GraphQueryError,
+    build_graph,
+    clauses_near,
+    document_references,
+    export_graph,
+    graph_summary,
+    obligations_of_actor,
+    read_graph_json,
+    shared_thresholds,
+)
+from stdkb.model import Clause, Document, Obligation, Phrase, Reference, Threshold
+
+
+def C(doc, cid, label, text, parent=None, level=1, kind="clause", title=None, **rules):
+    path = []
+    if parent:
+        path = list(doc.clause(parent).path)
+    path.append(label)
+    c = Clause(id=cid, label=label, path=path, kind=kind, level=level, parent=parent, text=text, title=title,
+               **rules)
+    doc.clauses.append(c)
+    return c
+
+
+def hours(v, text, comparator="<="):
+    return Threshold(value=float(v), unit="小时", comparator=comparator, text=text, quantity="duration",
+                     si_value=float(v) * 3600, si_unit="s")
+
+
+@pytest.fixture()
+def docs():
+    gas = Document(id="d1", title="燃气客户服务规范(试行)", source="a.txt")
+    C(gas, "c1", "5", "5 电话服务", kind="heading", title="电话服务")
+    C(gas, "c2", "5.1", "5.1 维修时限", parent="c1", level=2, kind="heading", title="维修时限")
+    C(gas, "c3", "5.1.1", "一般故障排除不超过4小时,大故障不超过24小时修复。", parent="c2", level=3,
+      thresholds=[hours(4, "不超过4小时"), hours(24, "不超过24小时")],
+      obligations=[Obligation(modality="obligation", text="一般故障排除不超过4小时", actor="维修人员")])
+    C(gas, "c4", "5.1.2", "客户服务人员不得离开工作台,处理要求见5.1.1。", parent="c2", level=3,
+      obligations=[Obligation(modality="prohibition", text="客户服务人员不得离开工作台", actor="客户服务人员",
+                              action="离开工作台")],
+      references=[Reference(kind="clause", target="5.1.1", text="见5.1.1")])
+    C(gas, "c5", "5.2", "5.2 禁忌用语", parent="c1", level=2, kind="heading", title="禁忌用语")
+    C(gas, "c6", "5.2.1", "“不知道”、“不管”。", parent="c5", level=3,
+      phrases=[Phrase(kind="prohibited", text="不知道"), Phrase(kind="prohibited", text="不管")])
+    C(gas, "c7", "6", "客户服务人员应在48小时内答复投诉,服装按《库站标准化视觉形象识别手册》执行。", level=1,
+      obligations=[Obligation(modality="obligation", text="客户服务人员应在48小时内答复投诉", actor="客户服务人员")],
+      thresholds=[hours(48, "48小时内")],
+      references=[Reference(kind="document", target="《库站标准化视觉形象识别手册》", text="按《库站标准化视觉形象识别手册》")])
+
+    hall = Document(id="d2", title="营业厅服务标准", source="b.txt")
+    C(hall, "h1", "1", "投诉处理应按《燃气客户服务规范》及GB/T 50028的要求,在24小时内答复。",
+      obligations=[Obligation(modality="obligation", text="投诉处理应在24小时内答复", actor="营业员")],
+      thresholds=[hours(24, "24小时内")],
+      references=[Reference(kind="document", target="《燃气客户服务规范》", text="按《燃气客户服务规范》"),
+                  Reference(kind="document", target="GB/T 50028-2006", text="GB/T 50028的要求")])
+    C(hall, "h2", "2", "营业员严禁使用“不知道”等禁忌用语。",
+      obligations=[Obligation(modality="prohibition", text="营业员严禁使用禁忌用语", actor="营业员")],
+      phrases=[Phrase(kind="prohibited", text="不知道")])
+
+    copy = Document(id="d3", title="营业厅服务标准", source="c.txt", duplicate_of="d2")
+    C(copy, "k1", "1", "投诉处理应在24小时内答复。", thresholds=[hours(24, "24小时内")])
+
+    en = Document(id="d4", title="GB/T 50028 Code for design of city gas engineering", source="en.txt", lang="en")
+    C(en, "e1", "1", "The operator shall restore supply within 12 h.",
+      obligations=[Obligation(modality="obligation", text="The operator shall restore supply within 12 h",
+                              actor="operator")],
+      thresholds=[Threshold(value=12.0, unit="h", comparator="<=", text="within 12 h", quantity="duration",
+                            si_value=43200.0, si_unit="s")])
+    return [gas, hall, copy, en]
+
+
+def test_structure(docs):
+    G = build_graph(docs)
+    s = graph_summary(G)
+    assert s["node_types"] == {"actor": 4, "clause": 11, "document": 4, "external_document": 1,
+                               "obligation": 6, "phrase": 2, "threshold": 6}
+    # contains: one edge per clause (to its parent or its document)
+    assert s["edge_types"]["contains"] == 11
+    assert s["edge_types"]["states"] == 6 and s["edge_types"]["actor"] == 6
+    assert s["edge_types"]["limits"] == 6 and s["edge_types"]["lists"] == 3
+    assert s["edge_types"]["duplicate_of"] == 1 and s["edge_types"]["references"] == 4
+    assert G.has_edge("doc:d1", "clause:d1:c1") and G.has_edge("clause:d1:c2", "clause:d1:c3")
+    assert not G.has_edge("doc:d1", "clause:d1:c3")
+    assert G.has_edge("doc:d3", "doc:d2")
+    # the shared phrase node links both documents' clauses
+    assert set(G.predecessors("phrase:prohibited:不知道")) == {"clause:d1:c6", "clause:d2:h1".replace("h1", "h2")}
+    # attributes are scalars, None is never stored
+    for _, d in G.nodes(data=True):
+        assert all(isinstance(v, (str, int, float, bool)) for v in d.values()), d
+    c3 = G.nodes["clause:d1:c3"]
+    assert c3["path"] == "5 / 5.1 / 5.1.1" and c3["level"] == 3 and "parent" not in c3
+    t = G.nodes["clause:d1:c3#t0"]
+    assert (t["value"], t["unit"], t["comparator"], t["si_value"]) == (4.0, "小时", "<=", 14400.0)
+    assert "max" not in t
+
+
+def test_references_resolve(docs):
+    G = build_graph(docs)
+    refs = {(r["clause"], r["target"], r["target_type"]) for r in document_references(G, "营业厅服务标准")}
+    # title without its "(试行)" suffix finds the gas standard; the GB/T code finds the English standard
+    assert refs == {("clause:d2:h1", "doc:d1", "document"), ("clause:d2:h1", "doc:d4", "document")}
+    refs = {(r["clause"], r["target"], r["target_type"]) for r in document_references(G, "d1")}
+    assert refs == {("clause:d1:c4", "clause:d1:c3", "clause"),
+                    ("clause:d1:c7", "ext:库站标准化视觉形象识别手册", "external_document")}
+    assert G.nodes["ext:库站标准化视觉形象识别手册"]["label"] == "库站标准化视觉形象识别手册"
+    with pytest.raises(GraphQueryError):
+        document_references(G, "不存在的标准")
+
+
+def test_obligations_of_actor(docs):
+    G = build_graph(docs)
+    rows = obligations_of_actor(G, "客户服务人员")
+    assert sorted((r["clause"], r["modality"]) for r in rows) == [
+        ("clause:d1:c4", "prohibition"), ("clause:d1:c7", "obligation")]
+    assert all(r["document_title"] == "燃气客户服务规范(试行)" for r in rows)
+    # substring match when nobody is named exactly so; exact=True refuses it
+    assert {r["clause"] for r in obligations_of_actor(G, "营业")} == {"clause:d2:h1", "clause:d2:h2"}
+    assert obligations_of_actor(G, "营业", exact=True) == []
+    assert obligations_of_actor(G, "operator")[0]["clause"] == "clause:d4:e1"
+
+
+def test_clauses_near(docs):
+    G = build_graph(docs)
+    near1 = {r["clause"]: r["distance"] for r in clauses_near(G, "clause:d1:c4", hops=1)}
+    # its parent (5.1) and the clause it references (5.1.1)
+    assert near1 == {"clause:d1:c2": 1, "clause:d1:c3": 1}
+    near2 = {r["clause"]: r["distance"] for r in clauses_near(G, "c4", hops=2)}
+    assert near2 == {"clause:d1:c2": 1, "clause:d1:c3": 1, "clause:d1:c1": 2}
+    # via DOC:LABEL; hops go through the document node to the other top clause
+    near3 = {r["clause"]: r["distance"] for r in clauses_near(G, "d1:5.1.2", hops=3)}
+    assert near3 == {"clause:d1:c2": 1, "clause:d1:c3": 1, "clause:d1:c1": 2, "clause:d1:c5": 3}
+    near4 = {r["clause"]: r["distance"] for r in clauses_near(G, "d1:5.1.2", hops=4)}
+    assert near4["clause:d1:c7"] == 4 and near4["clause:d1:c6"] == 4
+    # d2's clause 1 cites the gas standard: reached through the document node, over the reference edge
+    assert near4["clause:d2:h1"] == 4 and "clause:d2:h2" not in near4
+    assert clauses_near(G, "c4", hops=0) == []
+    with pytest.raises(GraphQueryError):
+        clauses_near(G, "1", hops=1)  # label "1" exists in three documents: ambiguous
+
+
+def test_shared_thresholds(docs):
+    G = build_graph(docs)
+    groups = shared_thresholds(G)
+    assert len(groups) == 1
+    g = groups[0]
+    assert (g["quantity"], g["unit"]) == ("duration", "s")
+    # the duplicate (d3) is left out; the English standard is in, in hours normalised to seconds
+    assert g["documents"] == ["doc:d1", "doc:d2", "doc:d4"]
+    assert sorted(r["si_value"] for r in g["thresholds"]) == [14400.0, 43200.0, 86400.0, 86400.0, 172800.0]
+    assert shared_thresholds(G, min_documents=4) == []
+
+
+def _check_roundtrip(G, H):
+    assert H.number_of_nodes() == G.number_of_nodes()
+    assert H.number_of_edges() == G.number_of_edges()
+    assert Counter(d["type"] for _, d in H.nodes(data=True)) == Counter(d["type"] for _, d in G.nodes(data=True))
+    assert Counter(d["rel"] for *_, d in H.edges(data=True)) == Counter(d["rel"] for *_, d in G.edges(data=True))
+
+
+from collections import Counter  # noqa: E402
+
+
+def test_export_graphml_gexf_json(docs, tmp_path):
+    G = build_graph(docs)
+    export_graph(G, tmp_path / "g.graphml")
+    H = nx.read_graphml(tmp_path / "g.graphml")
+    _check_roundtrip(G, H)
+    t = H.nodes["clause:d1:c3#t0"]
+    assert t["value"] == 4.0 and t["unit"] == "小时" and t["comparator"] == "<="
+    assert H.nodes["clause:d1:c4"]["text"].startswith("客户服务人员不得离开工作台")
+
+    export_graph(G, tmp_path / "g.gexf")
+    H = nx.read_gexf(tmp_path / "g.gexf")
+    _check_roundtrip(G, H)
+    assert H.nodes["doc:d1"]["label"] == "燃气客户服务规范(试行)"
+    assert H.nodes["clause:d1:c3#o0"]["modality"] == "obligation"
+    assert H.nodes["clause:d1:c3#t0"]["si_value"] == 14400.0
+    assert H.is_directed()
+
+    export_graph(G, tmp_path / "g.json")
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    H = nx.node_link_graph(data, edges="edges")
+    _check_roundtrip(G, H)
+    assert H.nodes["actor:客户服务人员"]["type"] == "actor"
+    assert read_graph_json(tmp_path / "g.json").number_of_nodes() == G.number_of_nodes()
+
+    with pytest.raises(ValueError):
+        export_graph(G, tmp_path / "g.txt")
+
+
+def test_empty_graph_exports(tmp_path):
+    G = build_graph([])
+    assert graph_summary(G) == {"nodes": 0, "edges": 0, "node_types": {}, "edge_types": {}}
+    for fmt in ("graphml", "gexf", "json"):
+        export_graph(G, tmp_path / f"e.{fmt}", fmt)
