@@ -1,0 +1,554 @@
+"""The SQLite knowledge base (sqlite-utils): schema, incremental builds, read API, search, statistics.
+
+Read API (used by the graph, diff and checklist modules; signatures are stable):
+
+    open_db(path, create=False) -> sqlite_utils.Database
+    iter_documents(db_or_path, doc=None) -> Iterator[Document]      full model objects, clauses in order
+    find_document(db, title_or_id) -> dict                          a ``documents`` row
+    get_clause(db, clause_id) -> dict                               a ``clauses`` row + document title
+    write_documents(db, documents) -> WriteResult                   one transaction per source
+    build(db_path, paths, ...) -> BuildResult                       incremental build from files
+    search(db, query, doc=None, modality=None, limit=20) -> list[dict]
+    stats(db) -> dict
+
+The DDL is ``schema/stdkb.sql`` (package data). Every source (input file) is written in ONE transaction that
+first deletes the source's previous rows, so an interrupted build never leaves half a document and a rebuild
+never duplicates one. The database runs in WAL mode so datasette can read while a build writes.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, Union
+
+from .errors import InputError, StdkbError
+from .model import Clause, Document, Obligation, Phrase, Reference, Threshold
+
+DEFAULT_DB = "stdkb.db"
+SCHEMA_VERSION = "1"
+TABLES = ("sources", "documents", "clauses", "obligations", "thresholds", "phrases", "references",
+          "ingest_errors", "kb_meta")
+
+#: test hook: kill the process (SIGKILL) after this many documents were written in the current build,
+#: i.e. in the middle of a source's transaction (used by tests/test_store.py to prove crash safety)
+_CRASH_ENV = "STDKB_TEST_CRASH_AFTER_DOCS"
+
+
+def schema_sql() -> str:
+    """The DDL, the one source of truth for the database layout."""
+    return resources.files("stdkb").joinpath("schema/stdkb.sql").read_text(encoding="utf-8")
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+# --------------------------------------------------------------------------------------------- open
+
+
+def open_db(path=DEFAULT_DB, create: bool = False):
+    """Open a knowledge base. ``create=True`` creates the file and applies the schema (idempotent).
+    Without ``create`` a missing file or a file that is not a stdkb database raises :class:`InputError`."""
+    import sqlite_utils
+
+    if isinstance(path, sqlite_utils.Database):
+        return path
+    p = Path(path)
+    if not create:
+        if not p.exists():
+            raise InputError(p, "no such knowledge base (build one with: stdkb build FILES --db "
+                                f"{p})")
+        if p.is_dir():
+            raise InputError(p, "is a directory, not a knowledge base")
+    elif p.parent and not p.parent.exists():
+        raise InputError(p, "directory does not exist")
+    try:
+        conn = sqlite3.connect(str(p), isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if create:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(schema_sql())
+            _check_meta(conn)
+        else:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+            if not {"documents", "clauses"} <= names:
+                conn.close()
+                raise InputError(p, "not a stdkb knowledge base (no documents/clauses tables)")
+    except sqlite3.DatabaseError as e:
+        raise InputError(p, f"not a usable SQLite database ({e})") from None
+    return sqlite_utils.Database(conn)
+
+
+def _check_meta(conn):
+    from .search import FTS_VERSION
+
+    meta = dict(conn.execute("SELECT key, value FROM kb_meta").fetchall())
+    if meta.get("fts_version") not in (None, FTS_VERSION):
+        _rebuild_fts(conn)
+    conn.execute("INSERT OR REPLACE INTO kb_meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    conn.execute("INSERT OR REPLACE INTO kb_meta VALUES ('fts_version', ?)", (FTS_VERSION,))
+
+
+def _rebuild_fts(conn):
+    """Re-index every clause (the tokenisation changed)."""
+    from .search import tokens
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT INTO clauses_fts(clauses_fts) VALUES ('delete-all')")
+        rows = conn.execute("SELECT n, text FROM clauses").fetchall()
+        conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?, ?, ?)",
+                         ((n, *tokens(t)) for n, t in rows))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _conn(db) -> sqlite3.Connection:
+    return db.conn if hasattr(db, "conn") else db
+
+
+# --------------------------------------------------------------------------------------------- write
+
+
+@dataclass
+class WriteResult:
+    sources: int = 0
+    documents: int = 0
+    clauses: int = 0
+
+
+def _source_key(doc: Document) -> str:
+    return doc.source or "<unknown>"
+
+
+def _doc_rows(doc: Document, source: str, next_n: int):
+    """Rows for one document: (doc_row, clause_rows, fts_rows, obligations, thresholds, phrases, refs)."""
+    from .search import tokens
+
+    clause_rows, fts_rows, obl, thr, phr, ref = [], [], [], [], [], []
+    chars = 0
+    for seq, c in enumerate(doc.clauses):
+        n = next_n + seq
+        path = [str(x) for x in (c.path or [])]
+        clause_rows.append((c.id, n, doc.id, seq, c.label, c.raw_label, json.dumps(path, ensure_ascii=False),
+                            " > ".join(path) if path else None, c.kind, c.level, c.parent, c.title, c.scheme,
+                            c.text or "", c.line, c.page))
+        chars += len(c.text or "")
+        fts_rows.append((n, *tokens(c.text or "")))
+        for i, o in enumerate(c.obligations, 1):
+            obl.append((f"{c.id}#o{i}", c.id, doc.id, i, o.modality, o.text, o.actor, o.action, o.condition,
+                        o.exception, o.strength, o.confidence, o.rule))
+        for i, t in enumerate(c.thresholds, 1):
+            thr.append((f"{c.id}#t{i}", c.id, doc.id, i, t.value, t.max, t.unit, t.comparator, t.quantity, t.per,
+                        t.si_value, t.si_max, t.si_unit, t.text, t.confidence, t.rule))
+        for i, p in enumerate(c.phrases, 1):
+            phr.append((f"{c.id}#p{i}", c.id, doc.id, i, p.kind, p.text, p.confidence, p.rule))
+        for i, r in enumerate(c.references, 1):
+            ref.append((f"{c.id}#r{i}", c.id, doc.id, i, r.kind, r.target, r.text, r.resolved, r.confidence, r.rule))
+    doc_row = (doc.id, doc.title or "", source, doc.index or 0, doc.lang, doc.duplicate_of, doc.sha256,
+               doc.source_sha256, len(doc.clauses), chars)
+    return doc_row, clause_rows, fts_rows, obl, thr, phr, ref
+
+
+def _delete_source(conn, source: str):
+    """Delete a source and everything built from it (clauses_fts first: it is contentless, so its rows are
+    deleted by giving the indexed values again, recomputed from the stored clause text)."""
+    from .search import tokens
+
+    rows = conn.execute("SELECT c.n, c.text FROM clauses c JOIN documents d ON d.id = c.document "
+                        "WHERE d.source = ?", (source,)).fetchall()
+    if rows:
+        conn.executemany("INSERT INTO clauses_fts(clauses_fts, rowid, uni, bi) VALUES ('delete', ?, ?, ?)",
+                         ((n, *tokens(t)) for n, t in rows))
+    conn.execute("DELETE FROM documents WHERE source = ?", (source,))
+    conn.execute("DELETE FROM sources WHERE path = ?", (source,))
+
+
+def _insert_doc(conn, doc: Document, source: str) -> int:
+    next_n = conn.execute("SELECT coalesce(max(n), 0) + 1 FROM clauses").fetchone()[0]
+    doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, next_n)
+    conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", doc_row)
+    conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", clauses)
+    conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?,?,?)", fts)
+    if obl:
+        conn.executemany("INSERT INTO obligations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", obl)
+    if thr:
+        conn.executemany("INSERT INTO thresholds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", thr)
+    if phr:
+        conn.executemany("INSERT INTO phrases VALUES (?,?,?,?,?,?,?,?)", phr)
+    if ref:
+        conn.executemany("INSERT INTO [references] VALUES (?,?,?,?,?,?,?,?,?,?)", ref)
+    return len(clauses)
+
+
+class _CrashHook:
+    def __init__(self):
+        v = os.environ.get(_CRASH_ENV)
+        self.after = int(v) if v else None
+        self.count = 0
+
+    def doc_written(self):
+        if self.after is None:
+            return
+        self.count += 1
+        if self.count >= self.after:
+            import signal
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optional[int], hook=None) -> int:
+    """Replace one source's rows by ``docs`` in one transaction. Returns the number of clauses written."""
+    n_clauses = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _delete_source(conn, source)
+        conn.execute("INSERT INTO sources VALUES (?,?,?,?,?)", (source, sha or "", size, len(docs), _now()))
+        for d in docs:
+            n_clauses += _insert_doc(conn, d, source)
+            if hook:
+                hook.doc_written()
+        conn.execute("DELETE FROM ingest_errors WHERE path = ?", (source,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return n_clauses
+
+
+def _docs_sha(docs) -> str:
+    h = hashlib.sha256()
+    for d in docs:
+        h.update((d.sha256 or json.dumps(d.to_dict(), ensure_ascii=False, sort_keys=True)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def write_documents(db, documents: Iterable[Document]) -> WriteResult:
+    """Store documents, grouped by their ``source``: each source's previous rows are replaced by the new ones
+    in one transaction. Documents must arrive grouped by source (as the pipeline streams them)."""
+    conn = _conn(db)
+    res = WriteResult()
+    batch: list = []
+    hook = _CrashHook()
+
+    def flush():
+        if not batch:
+            return
+        src = _source_key(batch[0])
+        sha = batch[0].source_sha256 or _docs_sha(batch)
+        res.clauses += _write_source(conn, src, batch, sha, None, hook)
+        res.sources += 1
+        res.documents += len(batch)
+        batch.clear()
+
+    for d in documents:
+        if batch and _source_key(d) != _source_key(batch[0]):
+            flush()
+        batch.append(d)
+    flush()
+    return res
+
+
+def record_error(db, path: str, error: str, sha: Optional[str] = None):
+    conn = _conn(db)
+    conn.execute("INSERT OR REPLACE INTO ingest_errors VALUES (?,?,?,?)", (str(path), sha, error, _now()))
+
+
+# --------------------------------------------------------------------------------------------- build
+
+
+@dataclass
+class BuildResult:
+    files: int = 0
+    built: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    documents: int = 0
+    clauses: int = 0
+    bytes: int = 0
+    errors: list = field(default_factory=list)
+
+
+def build(db_path, paths, *, on_error: Optional[Callable[[str], None]] = None,
+          progress: Optional[Callable[[str, int, int], None]] = None, force: bool = False,
+          max_bytes: Optional[int] = None, password: Optional[str] = None) -> BuildResult:
+    """Build or update the knowledge base at ``db_path`` from files and directories.
+
+    A file whose sha256 equals the stored one is skipped (unless ``force``); a changed file replaces exactly
+    its own rows in one transaction; a file that fails is recorded in ``ingest_errors`` (its previous rows,
+    if any, are kept), reported through ``on_error(message)`` and the build goes on.
+    ``progress(path, done, total)`` is called after each file."""
+    from .documents import DuplicateIndex
+    from .pipeline import file_sha256, process_path
+    from .readers import iter_input_files
+
+    db = open_db(db_path, create=True)
+    conn = db.conn
+    res = BuildResult()
+    files = list(iter_input_files(paths))
+    res.files = len(files)
+    known = dict(conn.execute("SELECT path, sha256 FROM sources").fetchall())
+    dedupe = DuplicateIndex()
+    hook = _CrashHook()
+    for i, f in enumerate(files, 1):
+        key = str(Path(f).resolve())
+        sha = None
+        try:
+            sha = file_sha256(f)
+            size = Path(f).stat().st_size
+            if not force and known.get(key) == sha:
+                res.unchanged += 1
+                conn.execute("DELETE FROM ingest_errors WHERE path = ?", (key,))
+                continue
+            docs = list(process_path(f, dedupe=dedupe, max_bytes=max_bytes, password=password))
+            for d in docs:
+                d.source = key
+            res.clauses += _write_source(conn, key, docs, sha, size, hook)
+            res.built += 1
+            res.documents += len(docs)
+            res.bytes += size
+        except (StdkbError, OSError, sqlite3.IntegrityError, ValueError, RecursionError, MemoryError) as e:
+            msg = str(e) if isinstance(e, InputError) else f"{f}: {type(e).__name__}: {' '.join(str(e).split())}"
+            _fail(conn, res, key, msg, sha, on_error)
+        except Exception as e:  # a bug in a stage must not stop the batch; it is recorded like bad input
+            _fail(conn, res, key, f"{f}: internal error {type(e).__name__}: {' '.join(str(e).split())}", sha,
+                  on_error)
+        finally:
+            if progress:
+                progress(str(f), i, len(files))
+    return res
+
+
+def _fail(conn, res, key, msg, sha, on_error):
+    res.failed += 1
+    res.errors.append(msg)
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+    record_error(conn, key, msg, sha)
+    if on_error:
+        on_error(msg)
+
+
+# --------------------------------------------------------------------------------------------- read
+
+
+def _db(db_or_path):
+    import sqlite_utils
+
+    if isinstance(db_or_path, sqlite_utils.Database):
+        return db_or_path
+    if isinstance(db_or_path, sqlite3.Connection):
+        return sqlite_utils.Database(db_or_path)
+    return open_db(db_or_path)
+
+
+def _rows(conn, sql, params=()):
+    cur = conn.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    for r in cur:
+        yield dict(zip(cols, r))
+
+
+def find_document(db, title_or_id: str) -> dict:
+    """A ``documents`` row by exact id, exact title, then unique substring of the title (case-insensitive).
+    Several documents with the same exact title resolve to the only one that is not a duplicate, if any.
+    Unknown or ambiguous -> :class:`StdkbError` with a one-line message."""
+    conn = _conn(_db(db))
+    q = (title_or_id or "").strip()
+    if not q:
+        raise StdkbError("empty document name")
+    rows = list(_rows(conn, "SELECT * FROM documents WHERE id = ?", (q,)))
+    if rows:
+        return rows[0]
+    for sql in ("SELECT * FROM documents WHERE title = ? ORDER BY source, doc_index",
+                "SELECT * FROM documents WHERE instr(lower(title), lower(?)) > 0 ORDER BY source, doc_index"):
+        rows = list(_rows(conn, sql, (q,)))
+        if len(rows) == 1:
+            return rows[0]
+        if len(rows) > 1:
+            originals = [r for r in rows if not r["duplicate_of"]]
+            if len(originals) == 1:
+                return originals[0]
+            names = "; ".join(f"{r['id']} ({r['title']})" for r in rows[:5])
+            more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+            raise StdkbError(f"document {q!r} is ambiguous: {len(rows)} match: {names}{more}; give a document id")
+    raise StdkbError(f"unknown document {q!r} (see `stdkb stats` for the list)")
+
+
+def get_clause(db, clause_id: str) -> dict:
+    """A ``clauses`` row (``path`` decoded to a list) plus ``document_title``; unknown -> StdkbError."""
+    conn = _conn(_db(db))
+    rows = list(_rows(conn, "SELECT c.*, d.title AS document_title FROM clauses c "
+                            "JOIN documents d ON d.id = c.document WHERE c.id = ?", (clause_id,)))
+    if not rows:
+        raise StdkbError(f"unknown clause {clause_id!r}")
+    row = rows[0]
+    row["path"] = json.loads(row["path"])
+    return row
+
+
+def clause_ancestors(db, clause_id: str) -> list:
+    """The chain of ``clauses`` rows from the root down to the parent of ``clause_id``."""
+    conn = _conn(_db(db))
+    out = []
+    cur = get_clause(conn, clause_id)["parent"]
+    seen = set()
+    while cur and cur not in seen:
+        seen.add(cur)
+        rows = list(_rows(conn, "SELECT * FROM clauses WHERE id = ?", (cur,)))
+        if not rows:
+            break
+        out.append(rows[0])
+        cur = rows[0]["parent"]
+    return out[::-1]
+
+
+def _extracted(conn, table: str, where: str, key) -> dict:
+    out: dict = {}
+    for r in _rows(conn, f"SELECT * FROM [{table}] WHERE {where} ORDER BY clause, seq", (key,)):
+        out.setdefault(r["clause"], []).append(r)
+    return out
+
+
+def _to_obligation(r):
+    return Obligation(modality=r["modality"], text=r["text"], actor=r["actor"], action=r["action"],
+                      condition=r["condition"], exception=r["exception"], strength=r["strength"],
+                      confidence=r["confidence"], rule=r["rule"])
+
+
+def _to_threshold(r):
+    return Threshold(value=r["value"], unit=r["unit"], comparator=r["comparator"], text=r["text"], max=r["max"],
+                     quantity=r["quantity"], per=r["per"], si_value=r["si_value"], si_unit=r["si_unit"],
+                     si_max=r["si_max"], confidence=r["confidence"], rule=r["rule"])
+
+
+def _to_phrase(r):
+    return Phrase(kind=r["kind"], text=r["text"], confidence=r["confidence"], rule=r["rule"])
+
+
+def _to_reference(r):
+    return Reference(kind=r["kind"], target=r["target"], text=r["text"], resolved=r["resolved"],
+                     confidence=r["confidence"], rule=r["rule"])
+
+
+def document_from_row(db, row: dict) -> Document:
+    """Rebuild a full :class:`Document` (clauses with their extracted rules) from a ``documents`` row."""
+    conn = _conn(_db(db))
+    did = row["id"]
+    obl = _extracted(conn, "obligations", "document = ?", did)
+    thr = _extracted(conn, "thresholds", "document = ?", did)
+    phr = _extracted(conn, "phrases", "document = ?", did)
+    ref = _extracted(conn, "references", "document = ?", did)
+    clauses = []
+    for c in _rows(conn, "SELECT * FROM clauses WHERE document = ? ORDER BY seq", (did,)):
+        cid = c["id"]
+        clauses.append(Clause(
+            id=cid, label=c["label"], path=json.loads(c["path"]), kind=c["kind"], level=c["level"],
+            parent=c["parent"], text=c["text"], raw_label=c["raw_label"], scheme=c["scheme"], title=c["title"],
+            line=c["line"], page=c["page"],
+            obligations=[_to_obligation(r) for r in obl.get(cid, ())],
+            thresholds=[_to_threshold(r) for r in thr.get(cid, ())],
+            phrases=[_to_phrase(r) for r in phr.get(cid, ())],
+            references=[_to_reference(r) for r in ref.get(cid, ())],
+        ))
+    return Document(id=did, title=row["title"], source=row["source"], lang=row["lang"] or "zh",
+                    duplicate_of=row["duplicate_of"], clauses=clauses, sha256=row["sha256"],
+                    source_sha256=row["source_sha256"], index=row["doc_index"] or 0)
+
+
+def iter_documents(db_path_or_db, doc: Optional[str] = None) -> Iterator[Document]:
+    """Every stored document (or only ``doc``, an id or title resolved by :func:`find_document`) as a full
+    :class:`Document`, in build order (source, position in source)."""
+    db = _db(db_path_or_db)
+    conn = _conn(db)
+    if doc is not None:
+        yield document_from_row(db, find_document(db, doc))
+        return
+    rows = list(_rows(conn, "SELECT * FROM documents ORDER BY source, doc_index, id"))
+    for r in rows:
+        yield document_from_row(db, r)
+
+
+# --------------------------------------------------------------------------------------------- search
+
+MODALITIES = ("obligation", "prohibition", "recommendation", "permission")
+
+
+def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str] = None, limit: int = 20,
+           offset: int = 0, snippet_width: int = 80) -> list:
+    """Ranked clause hits for ``query`` (see :mod:`stdkb.search` for the query language). Each hit:
+    clause_id, document, document_title, label, path (list), path_text, kind, text, snippet (matches wrapped
+    in <mark>...</mark>), score (bm25, lower = better), modalities (of the clause's obligations)."""
+    from .search import compile_query, highlight
+
+    db = _db(db)
+    conn = _conn(db)
+    expr = compile_query(query)
+    where = ["clauses_fts MATCH ?"]
+    params: list = [expr]
+    if doc:
+        where.append("c.document = ?")
+        params.append(find_document(db, doc)["id"])
+    if modality:
+        if modality not in MODALITIES:
+            raise StdkbError(f"unknown modality {modality!r} (one of: {', '.join(MODALITIES)})")
+        where.append("EXISTS (SELECT 1 FROM obligations o WHERE o.clause = c.id AND o.modality = ?)")
+        params.append(modality)
+    sql = (f"SELECT c.id AS clause_id, c.document, d.title AS document_title, c.label, c.path, c.path_text, "
+           f"c.kind, c.text, f.rank AS score FROM clauses_fts f JOIN clauses c ON c.n = f.rowid "
+           f"JOIN documents d ON d.id = c.document WHERE {' AND '.join(where)} "
+           f"ORDER BY f.rank LIMIT ? OFFSET ?")
+    params += [int(limit), int(offset)]
+    try:
+        hits = list(_rows(conn, sql, params))
+    except sqlite3.OperationalError as e:
+        raise StdkbError(f"bad search query {query!r}: {e}") from None
+    for h in hits:
+        h["path"] = json.loads(h["path"])
+        h["snippet"] = highlight(h["text"], query, width=snippet_width)
+        h["modalities"] = [r[0] for r in conn.execute(
+            "SELECT DISTINCT modality FROM obligations WHERE clause = ? ORDER BY modality", (h["clause_id"],))]
+    return hits
+
+
+def count_matches(db, query: str) -> int:
+    from .search import compile_query
+
+    conn = _conn(_db(db))
+    return conn.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH ?",
+                        (compile_query(query),)).fetchone()[0]
+
+
+# --------------------------------------------------------------------------------------------- stats
+
+
+def stats(db) -> dict:
+    """Counts per table, per modality, per phrase kind, per document, and the failed files."""
+    conn = _conn(_db(db))
+    out: dict = {"tables": {}}
+    for t in TABLES:
+        if t == "kb_meta":
+            continue
+        out["tables"][t] = conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
+    out["modalities"] = dict(conn.execute(
+        "SELECT modality, count(*) FROM obligations GROUP BY modality ORDER BY count(*) DESC").fetchall())
+    out["phrase_kinds"] = dict(conn.execute(
+        "SELECT kind, count(*) FROM phrases GROUP BY kind ORDER BY count(*) DESC").fetchall())
+    out["documents"] = list(_rows(conn, """
+        SELECT d.id, d.title, d.source, d.duplicate_of, d.clause_count AS clauses,
+          (SELECT count(*) FROM obligations o WHERE o.document = d.id) AS obligations,
+          (SELECT count(*) FROM thresholds t WHERE t.document = d.id) AS thresholds,
+          (SELECT count(*) FROM phrases p WHERE p.document = d.id) AS phrases,
+          (SELECT count(*) FROM [references] r WHERE r.document = d.id) AS [references]
+        FROM documents d ORDER BY d.source, d.doc_index"""))
+    out["errors"] = list(_rows(conn, "SELECT path, error, at FROM ingest_errors ORDER BY path"))
+    return out
