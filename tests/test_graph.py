@@ -203,3 +203,64 @@ def test_empty_graph_exports(tmp_path):
     assert graph_summary(G) == {"nodes": 0, "edges": 0, "node_types": {}, "edge_types": {}}
     for fmt in ("graphml", "gexf", "json"):
         export_graph(G, tmp_path / f"e.{fmt}", fmt)
+
+
+# --------------------------------------------------------------------------------------------- database + CLI
+
+@pytest.fixture()
+def db_path(docs, tmp_path):
+    from stdkb import store
+
+    p = tmp_path / "kb.db"
+    db = store.open_db(p, create=True)
+    store.write_documents(db, docs)
+    return p
+
+
+def test_graph_from_db_equals_graph_of_documents(docs, db_path):
+    from stdkb.graph import graph_from_db
+
+    G, H = build_graph(docs), graph_from_db(db_path)
+    assert graph_summary(H) == graph_summary(G)
+    assert set(H.nodes) == set(G.nodes) and H.nodes["clause:d1:c3#t0"] == G.nodes["clause:d1:c3#t0"]
+    assert graph_summary(graph_from_db(db_path, doc="d2"))["node_types"]["document"] == 1
+
+
+def run(*args):
+    from stdkb.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_cli_summary_and_exports(db_path, tmp_path):
+    r = run("graph", "--db", str(db_path))
+    assert r.exit_code == 0, r.output
+    assert "34 nodes, 37 edges" in r.output and "clause\t11" in r.output and "references\t4" in r.output
+    r = run("graph", "--db", str(db_path), "--json")
+    assert json.loads(r.output)["node_types"]["phrase"] == 2
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf), ("json", read_graph_json)):
+        out = tmp_path / f"kb.{fmt}"
+        r = run("graph", "--db", str(db_path), "--format", fmt, "-o", str(out))
+        assert r.exit_code == 0, r.output
+        H = reader(out)
+        assert H.number_of_nodes() == 34 and H.number_of_edges() == 37 and H.nodes["actor:营业员"]["type"] == "actor"
+    r = run("graph", "--db", str(db_path), "--format", "json")  # to stdout
+    assert nx.node_link_graph(json.loads(r.output), edges="edges").number_of_edges() == 37
+    r = run("graph", "--db", str(db_path), "--format", "graphml")
+    assert r.output.startswith("<?xml") and "燃气客户服务规范(试行)" in r.output
+
+
+def test_cli_queries(db_path):
+    r = run("graph", "--db", str(db_path), "--actor", "客户服务人员")
+    assert r.exit_code == 0 and r.output.count("\n") == 4  # title, header, 2 rows
+    assert "prohibition" in r.output and "不得离开工作台" in r.output
+    r = run("graph", "--db", str(db_path), "--references", "营业厅服务标准", "--json")
+    assert {x["target"] for x in json.loads(r.output)} == {"doc:d1", "doc:d4"}
+    r = run("graph", "--db", str(db_path), "--near", "c4", "--hops", "1", "--json")
+    assert {x["clause"] for x in json.loads(r.output)} == {"clause:d1:c2", "clause:d1:c3"}
+    r = run("graph", "--db", str(db_path), "--shared-thresholds", "--json")
+    assert json.loads(r.output)[0]["documents"] == ["doc:d1", "doc:d2", "doc:d4"]
+    r = run("graph", "--db", str(db_path), "--near", "no-such-clause")
+    assert r.exit_code == 2 and "unknown clause" in r.output
+    r = run("graph", "--db", str(db_path.parent / "missing.db"))
+    assert r.exit_code == 2 and "missing.db" in r.output
