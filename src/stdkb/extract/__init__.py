@@ -8,5 +8,100 @@ Contract (used by the pipeline, the store and the checklist):
         (``clause.path`` and the ``title`` of ancestor headings, e.g. a "禁忌用语" heading) is available through
         ``doc.clauses`` and ``clause.parent``.
 
-Implemented in the per-concern modules of this package; see their docstrings.
+    extract_text(text, lang="zh", context=()) -> {"obligations": [...], "thresholds": [...],
+                                                   "phrases": [...], "references": [...]}
+        The same for one piece of text; ``context`` = titles of the enclosing headings, outermost first
+        (e.g. ``["服务用语", "禁忌用语"]``).
+
+Which path does what
+--------------------
+The rule engines are plain Python over strings (:mod:`.obligations`, :mod:`.phrases`, :mod:`.thresholds`,
+:mod:`.references`); ``extract_text`` and ``extract_document`` call them directly, because a spaCy ``Doc``
+per clause costs more than the rules themselves and spaCy's import costs ~0.6 s (``stdkb extract`` on a
+20 KB file must finish in well under a second). :mod:`.pipeline` wraps the same engines as registered spaCy
+components (``stdkb_obligations``, ``stdkb_phrases``, ``stdkb_thresholds``, ``stdkb_references``) for users
+who work in spaCy: ``build_nlp("zh")(text)`` gives span groups and ``doc._.obligations`` etc. with
+identical results. Figures: ``bench/bench_extract.py``.
+
+Context used by ``extract_document``: the document title (outermost) followed by the titles of the
+clause's ancestor headings (walking ``clause.parent``), so a whole "客户服务标准" counts as a standards
+context for imperative norms.
 """
+from __future__ import annotations
+
+from typing import Sequence
+
+from .obligations import find_obligations
+from .phrases import find_phrases
+
+__all__ = ["extract_text", "extract_document", "find_obligations", "find_phrases"]
+
+try:  # owned by the thresholds/references work; tolerate their absence while both are being built
+    from .thresholds import find_thresholds
+except ImportError:  # pragma: no cover - only while the module does not exist yet
+    find_thresholds = None
+try:
+    from .references import find_references, resolve_references
+except ImportError:  # pragma: no cover
+    find_references = resolve_references = None
+
+
+def _norm_lang(lang: str | None) -> str:
+    lang = (lang or "zh").lower()
+    return "zh" if lang.startswith("zh") else ("en" if lang.startswith("en") else lang)
+
+
+def extract_text(text: str, lang: str = "zh", context: Sequence[str] = (), *, imperative: bool = True) -> dict:
+    """All four extractions for one clause text. ``imperative=False`` for heading text."""
+    lang = _norm_lang(lang)
+    context = tuple(c for c in (context or ()) if c)
+    phrases = find_phrases(text, lang, context)
+    obligations = find_obligations(text, lang, context, phrases=phrases, imperative=imperative)
+    thresholds = find_thresholds(text, lang, context) if find_thresholds is not None else []
+    references = find_references(text, lang) if find_references is not None else []
+    return {"obligations": obligations, "thresholds": thresholds, "phrases": phrases, "references": references}
+
+
+def clause_context(doc, clause, _by_id=None) -> list[str]:
+    """Document title + ancestor heading titles of ``clause``, outermost first."""
+    by_id = _by_id if _by_id is not None else {c.id: c for c in doc.clauses}
+    chain = []
+    seen = set()
+    pid = clause.parent
+    while pid and pid not in seen:
+        seen.add(pid)
+        p = by_id.get(pid)
+        if p is None:
+            break
+        t = p.title or (p.text if p.kind == "heading" else None)
+        if t:
+            chain.append(t)
+        pid = p.parent
+    chain.reverse()
+    if doc.title:
+        chain.insert(0, doc.title)
+    return chain
+
+
+def extract_document(doc):
+    """Fill every clause of ``doc`` in place; returns ``doc``."""
+    lang = _norm_lang(getattr(doc, "lang", "zh"))
+    by_id = {c.id: c for c in doc.clauses}
+    for c in doc.clauses:
+        text = c.text or ""
+        if not text.strip():
+            continue
+        ctx = clause_context(doc, c, by_id)
+        if c.kind == "heading" and c.title and text.strip() == c.title.strip():
+            # a bare heading: references and numbers only, no norms
+            r = extract_text(text, lang, ctx, imperative=False)
+            c.obligations = [o for o in r["obligations"] if o.rule != "imperative"]
+        else:
+            r = extract_text(text, lang, ctx)
+            c.obligations = r["obligations"]
+        c.thresholds = r["thresholds"]
+        c.phrases = r["phrases"]
+        c.references = r["references"]
+    if resolve_references is not None:
+        resolve_references(doc)
+    return doc

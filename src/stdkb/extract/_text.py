@@ -1,0 +1,148 @@
+"""Shared low-level text helpers for the rule engines: quote spans, masking, sentence and segment spans.
+
+All functions work on offsets into the original string (masking is length-preserving), so a rule can find
+something on the masked text and report the original wording.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import lang as _lang
+
+MASK = "\u25a1"  # □, never a modal word, never a separator
+
+# opening -> closing; ASCII " toggles; ASCII ' only when it is not an apostrophe
+_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", "《": "》"}
+_CLOSERS = set(_PAIRS.values())
+_SENT_END_ZH = "。；;!！?？\n"
+
+
+def quote_spans(text: str, sentence_end: str = _SENT_END_ZH, titles: bool = False) -> list[tuple[int, int, int, int]]:
+    """Quoted stretches as ``(open, content_start, content_end, close_end)``.
+
+    Handles unbalanced quotes the way a reader does: in ``“您好、“欢迎您的光临”`` the first quote is closed
+    by the second opening mark; a quote never closed runs to the end of its sentence. ``《》`` titles are
+    only returned with ``titles=True`` (they are references, not utterances).
+    """
+    spans = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _PAIRS and (titles or ch != "《"):
+            close = _PAIRS[ch]
+            j = i + 1
+            end = None
+            while j < n:
+                c = text[j]
+                if c == close:
+                    end = j
+                    spans.append((i, i + 1, j, j + 1))
+                    break
+                if c == ch and ch != close:  # a second opening mark: the first one was never closed
+                    end = j
+                    spans.append((i, i + 1, j, j))
+                    break
+                if c in sentence_end and c not in "!！?？" and ch != "‘":
+                    # an unclosed quote stops at the end of its sentence ('!' and '?' often sit inside quotes)
+                    end = j
+                    spans.append((i, i + 1, j, j))
+                    break
+                j += 1
+            if end is None:
+                spans.append((i, i + 1, n, n))
+                end = n
+            i = end if end > i + 1 and text[end:end + 1] == ch else max(end, i + 1)
+            if i < n and text[i] in _CLOSERS:
+                i += 1
+            continue
+        if ch == '"':
+            j = text.find('"', i + 1)
+            if j == -1:
+                j2 = _next_end(text, i + 1, sentence_end)
+                spans.append((i, i + 1, j2, j2))
+                i = j2
+            else:
+                spans.append((i, i + 1, j, j + 1))
+                i = j + 1
+            continue
+        if ch == "'" and (i == 0 or not text[i - 1].isalnum()):
+            m = _APOS_CLOSE.search(text, i + 1)
+            if m:
+                spans.append((i, i + 1, m.start(), m.start() + 1))
+                i = m.start() + 1
+                continue
+        i += 1
+    return spans
+
+
+_APOS_CLOSE = re.compile(r"'(?![A-Za-z0-9])")
+
+
+def _next_end(text, i, ends):
+    n = len(text)
+    while i < n and text[i] not in ends:
+        i += 1
+    return i
+
+
+def mask_quotes(text: str, spans=None) -> str:
+    """Replace every quoted stretch (marks included) with MASK characters (length-preserving)."""
+    if spans is None:
+        spans = quote_spans(text)
+    if not spans:
+        return text
+    out = []
+    last = 0
+    for a, _cs, _ce, b in spans:
+        if a < last:
+            continue
+        out.append(text[last:a])
+        out.append(MASK * (b - a if b > a else 0))
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+@lru_cache(maxsize=None)
+def _split_re(chars: str) -> re.Pattern:
+    return re.compile("[" + re.escape(chars) + "]")
+
+
+def spans_split(text: str, seps: str | re.Pattern, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Split text[start:end] at separator characters; returns non-empty (a, b) spans without separators."""
+    end = len(text) if end is None else end
+    pat = seps if isinstance(seps, re.Pattern) else _split_re(seps)
+    out = []
+    a = start
+    for m in pat.finditer(text, start, end):
+        if m.start() > a:
+            out.append((a, m.start()))
+        a = m.end()
+    if a < end:
+        out.append((a, end))
+    return [(x, y) for x, y in out if text[x:y].strip()]
+
+
+def strip_span(text: str, a: int, b: int, chars: str = " \t\r\n") -> tuple[int, int]:
+    while a < b and text[a] in chars:
+        a += 1
+    while b > a and text[b - 1] in chars:
+        b -= 1
+    return a, b
+
+
+def context_has(context, words) -> bool:
+    for title in context or ():
+        t = (title or "").lower()
+        for w in words:
+            if w in t:
+                return True
+    return False
+
+
+def load(lang: str, name: str) -> dict:
+    try:
+        return _lang.load(lang, name)
+    except FileNotFoundError:
+        return _lang.load("zh" if lang.startswith("zh") else "en", name)

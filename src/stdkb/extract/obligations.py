@@ -1,0 +1,460 @@
+"""Obligations: one :class:`~stdkb.model.Obligation` per normative statement.
+
+Algorithm (plain Python over strings; language data in ``lang/<lang>/modals.json``, ``actors.json``,
+``conditions.json``):
+
+1. Quoted stretches (scripts, forbidden utterances) are masked, so "“请不要客气”" is not a prohibition.
+2. The text is split into sentences (。；;!?, newline) and each sentence into segments (，, ：).
+3. Each segment gets the modality of its first modal marker. Markers are matched longest-first together
+   with the trap words (可靠, 认可, 许可证, 要求, 重要, 主要, 应用, 相应, 供应, 必须 ...), so a trap swallows
+   the character and never counts; "不可" beats "可", "无须/不必" are permissions. A marker inside a
+   condition ("如遇…需停气时", "不能立即接待客户时说") or a relative clause ("不能当即答复的问题") is ignored.
+4. Consecutive segments with the same modality form one statement; a change of modality (or of named
+   actor) starts a new statement ("保持身体清洁,不可用香水,要干净得体" -> obligation, prohibition, obligation).
+   Unmarked segments continue the current statement; condition segments ("与客户沟通过程中") attach to
+   the next one.
+5. Imperative norms: in a standards context (a heading or document title containing 标准/要求/规范...,
+   see ``imperative_headings``), a sentence without any modal word is an obligation ("头发梳理整齐,面部保持
+   清洁", rule ``imperative``) unless it reads as a description (是/指/包括...), and "不留长发" (不 + verb) is a
+   prohibition (rule ``negated_imperative``).
+6. Under a forbidden-phrases heading (禁忌用语), each listed utterance is a prohibition (rule
+   ``forbidden_phrase``); they are passed in by :func:`stdkb.extract.extract_text`.
+
+actor: the last actor noun before the modal marker in the statement (not after 对/向/为...), else the
+previous statement's actor in the same text, else an actor named in the heading context, else None.
+condition / exception: ``conditions.json`` patterns over the statement. strength: from the marker.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional, Sequence
+
+from ..model import Obligation
+from ._text import MASK, context_has, load, mask_quotes, quote_spans, spans_split, strip_span
+
+__all__ = ["find_obligations", "modal_hits"]
+
+
+@dataclass
+class _Lex:
+    lang: str
+    pattern: re.Pattern
+    info: dict  # normalised word -> (modality, strength, confidence)
+    traps: frozenset
+    sent_re: re.Pattern
+    seg_re: re.Pattern
+    imperative_headings: tuple
+    descriptive: tuple
+    neg_prefixes: tuple
+    neg_exclude: tuple
+    neg_conf: float
+    imp_conf: float
+    actors_re: Optional[re.Pattern]
+    not_actor_before: frozenset
+    passive_actors: frozenset
+    cond_res: list
+    exc_res: list
+    cond_prefixes: tuple
+    cond_suffixes: tuple
+    imperative_verbs: frozenset = field(default_factory=frozenset)
+    conj_re: Optional[re.Pattern] = None
+
+
+def _is_zh(lang: str) -> bool:
+    return (lang or "zh").lower().startswith("zh")
+
+
+@lru_cache(maxsize=None)
+def _lex(lang: str) -> _Lex:
+    zh = _is_zh(lang)
+    key = "zh" if zh else "en"
+    m = load(key, "modals")
+    a = load(key, "actors")
+    c = load(key, "conditions")
+    info = {}
+    alts = []
+    for modality, entries in m["modals"].items():
+        for e in entries:
+            w = e["word"]
+            info[w.lower()] = (modality, e.get("strength"), float(e.get("confidence", 0.95)))
+            alts.append((w, False))
+    traps = []
+    for t in m.get("traps", []):
+        alts.append((t, True))
+        traps.append(t)
+    alts.sort(key=lambda x: -len(x[0]))
+    if zh:
+        body = "|".join(re.escape(w) for w, _ in alts)
+        pattern = re.compile(body)
+        sent_re = re.compile("[" + re.escape(m.get("sentence_end", "。；;!！?？\n")) + "]")
+        seg_re = re.compile("[" + re.escape(m.get("clause_sep", "，,：:")) + "]")
+    else:
+        parts = []
+        for w, is_trap in alts:
+            if is_trap:
+                parts.append("(?:%s)" % w)
+            else:
+                parts.append(r"\s+".join(re.escape(x) for x in w.split()))
+        pattern = re.compile(r"(?<![A-Za-z'])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.I)
+        sent_re = re.compile(m.get("sentence_end", r"[.!?;](?=\s|$)|\n"))
+        seg_re = re.compile(r",\s+|:\s+|\s+-\s+")
+    actors = sorted(a.get("actors", []), key=len, reverse=True)
+    if actors:
+        if zh:
+            actors_re = re.compile("|".join(re.escape(x) for x in actors))
+        else:
+            actors_re = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in actors) + r")\b", re.I)
+    else:
+        actors_re = None
+    seg = c.get("condition_segment", {})
+    neg = m.get("negated_imperative", {})
+    return _Lex(
+        lang=key, pattern=pattern, info=info, traps=frozenset(t.lower() for t in traps), sent_re=sent_re,
+        seg_re=seg_re, imperative_headings=tuple(x.lower() for x in m.get("imperative_headings", [])),
+        descriptive=tuple(m.get("descriptive_markers", [])), neg_prefixes=tuple(neg.get("prefixes", [])),
+        neg_exclude=tuple(neg.get("exclude", [])), neg_conf=float(neg.get("confidence", 0.7)),
+        imp_conf=float(m.get("imperative_confidence", 0.6)), actors_re=actors_re,
+        not_actor_before=frozenset(a.get("not_actor_before", [])), passive_actors=frozenset(a.get("passive_actors", [])),
+        cond_res=[re.compile(p, 0 if zh else re.I) for p in c.get("condition_patterns", [])],
+        exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
+        cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
+        imperative_verbs=frozenset(v.lower() for v in m.get("imperative_verbs", [])),
+        conj_re=(re.compile("^(?:%s)%s" % ("|".join(re.escape(w) for w in sorted(m.get("leading_conjunctions", []), key=len, reverse=True)),
+                                          "" if zh else r"\b\s*"), 0 if zh else re.I)
+                 if m.get("leading_conjunctions") else None),
+    )
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    word: str
+    modality: str
+    strength: Optional[str]
+    confidence: float
+
+
+def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
+    """Modal markers in (already quote-masked) text, traps removed."""
+    lx = _lex(lang)
+    out = []
+    for mt in lx.pattern.finditer(masked):
+        w = mt.group(0)
+        key = w.lower()
+        inf = lx.info.get(key)
+        if inf is None:
+            key = re.sub(r"\s+", " ", key)
+            inf = lx.info.get(key)
+        if inf is None:  # a trap
+            continue
+        out.append(_Hit(mt.start(), mt.end(), w, inf[0], inf[1], inf[2]))
+    return out
+
+
+@dataclass
+class _Seg:
+    a: int
+    b: int
+    kind: str  # modal | neg_imp | cond | label | plain
+    hit: Optional[_Hit] = None
+    actor: Optional[str] = None
+
+
+@dataclass
+class _Group:
+    modality: str
+    segs: list
+    hit: Optional[_Hit]
+    rule: str
+    confidence: float
+    strength: Optional[str]
+    prefix: list = field(default_factory=list)
+
+
+_REL_TAIL = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
+
+
+def _is_condition_seg(s: str, lx: _Lex) -> bool:
+    t = s.strip()
+    if not t:
+        return False
+    if lx.lang == "zh":
+        return t.startswith(lx.cond_prefixes) and not t.startswith(("如下", "对待")) or t.endswith(lx.cond_suffixes)
+    tl = t.lower()
+    return any(tl.startswith(p + " ") for p in lx.cond_prefixes)
+
+
+def _hit_is_conditional(masked: str, hit: _Hit, seg_end: int, lx: _Lex) -> bool:
+    rest = masked[hit.end:seg_end]
+    if lx.lang != "zh":
+        return False
+    k = rest.find("时")
+    if k != -1 and len(rest) - k - 1 <= 3:
+        return True
+    if _REL_TAIL.search(rest):
+        return True
+    return False
+
+
+def _find_actor(text: str, a: int, b: int, lx: _Lex) -> Optional[str]:
+    if lx.actors_re is None or b <= a:
+        return None
+    best = None
+    for m in lx.actors_re.finditer(text, a, b):
+        prev = text[m.start() - 1] if m.start() > a else ""
+        if lx.lang == "zh":
+            if prev and prev in lx.not_actor_before:
+                continue
+            if m.group(0) in lx.passive_actors and m.start() != a:
+                continue
+        else:
+            before = text[max(a, m.start() - 16):m.start()].lower().split()
+            if before and before[-1] in lx.not_actor_before:
+                continue
+        best = m.group(0)
+    return best
+
+
+def _imperative_context(context: Sequence[str], lx: _Lex) -> bool:
+    return context_has(context, lx.imperative_headings)
+
+
+def _descriptive(s: str, lx: _Lex) -> bool:
+    if lx.lang == "zh":
+        return any(d in s for d in lx.descriptive)
+    sl = s.lower()
+    return any(d in sl for d in lx.descriptive)
+
+
+def _en_imperative(s: str, lx: _Lex) -> bool:
+    w = s.strip().split(" ", 1)[0].strip("\"'“”(").lower() if s.strip() else ""
+    return w in lx.imperative_verbs
+
+
+def _neg_imperative(s: str, lx: _Lex) -> bool:
+    """不 + verb at the head of a segment (after an optional actor): 不留长发, 男员工不化浓妆."""
+    if lx.lang != "zh":
+        return False
+    t = s.strip()
+    if lx.actors_re is not None:
+        m = lx.actors_re.match(t)
+        if m:
+            t = t[m.end():]
+    if not t.startswith(lx.neg_prefixes):
+        return False
+    return not t.startswith(lx.neg_exclude)
+
+
+def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *, phrases: Sequence = (),
+                     imperative: bool = True) -> list[Obligation]:
+    """Normative statements of ``text``.
+
+    ``context``: heading titles, outermost first (used for imperative norms and actor inheritance).
+    ``phrases``: the clause's :class:`~stdkb.model.Phrase` s; under a forbidden-phrases heading each
+    prohibited phrase becomes a prohibition. ``imperative=False`` disables imperative norms (headings).
+    """
+    if not text or not text.strip():
+        return []
+    lx = _lex(lang)
+    zh = lx.lang == "zh"
+    spans = quote_spans(text)
+    masked = mask_quotes(text, spans)
+    hits = modal_hits(masked, lang)
+    hit_starts = [h.start for h in hits]
+    imp_ctx = imperative and _imperative_context(context, lx)
+    pdata = load(lx.lang, "phrases")
+    forbidden_ctx = context_has(context, [w.lower() for w in pdata.get("forbidden_headings", [])])
+
+    out: list[Obligation] = []
+    last_actor = None
+    ctx_actor = None
+    if lx.actors_re is not None:
+        for title in reversed(list(context or ())):
+            found = _find_actor(title or "", 0, len(title or ""), lx)
+            if found and found not in lx.passive_actors:
+                ctx_actor = found
+                break
+
+    if forbidden_ctx:
+        for p in phrases:
+            if getattr(p, "kind", None) == "prohibited":
+                out.append(Obligation(modality="prohibition", text=p.text, actor=ctx_actor, action=None,
+                                      strength="strong", confidence=round(0.85 * p.confidence, 3),
+                                      rule="forbidden_phrase"))
+
+    for sa, sb in spans_split(masked, lx.sent_re):
+        sa, sb = strip_span(masked, sa, sb)
+        if sb <= sa:
+            continue
+        sentence_masked = masked[sa:sb]
+        segs: list[_Seg] = []
+        for ga, gb in spans_split(masked, lx.seg_re, sa, sb):
+            ga, gb = strip_span(masked, ga, gb)
+            if gb <= ga:
+                continue
+            seg_text = masked[ga:gb]
+            i = bisect_right(hit_starts, ga - 1)
+            hit = None
+            is_cond = _is_condition_seg(seg_text, lx)
+            while i < len(hits) and hits[i].start < gb:
+                h = hits[i]
+                i += 1
+                if is_cond and zh and seg_text.startswith(lx.cond_prefixes):
+                    continue
+                if _hit_is_conditional(masked, h, gb, lx):
+                    continue
+                hit = h
+                break
+            if hit is not None:
+                kind = "modal"
+            elif imp_ctx and not is_cond and _neg_imperative(seg_text, lx):
+                kind = "neg_imp"
+            elif is_cond:
+                kind = "cond"
+            elif gb < len(masked) and masked[gb:gb + 1] in (":", "：") and gb - ga <= 8:
+                kind = "label"
+            else:
+                kind = "plain"
+            actor = _find_actor(text, ga, hit.start if hit else gb, lx) if kind in ("modal", "neg_imp") else None
+            segs.append(_Seg(ga, gb, kind, hit, actor))
+        if not segs:
+            continue
+        only_quotes = not sentence_masked.replace(MASK, "").strip(" 、，,。.;；:：/!！?？")
+        if forbidden_ctx and (only_quotes or not any(s.kind == "modal" for s in segs)):
+            continue
+        if only_quotes:
+            continue
+        has_modal = any(s.kind == "modal" for s in segs)
+        sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx)
+        if not zh and not has_modal and not sentence_imp and _en_imperative(sentence_masked, lx):
+            sentence_imp = True
+        groups: list[_Group] = []
+        pending: list[_Seg] = []
+        for s in segs:
+            if s.kind in ("modal", "neg_imp"):
+                if s.kind == "modal":
+                    m, rule, conf, strength = s.hit.modality, "modal:" + s.hit.word, s.hit.confidence, s.hit.strength
+                else:
+                    m, rule, conf, strength = "prohibition", "negated_imperative", lx.neg_conf, "normal"
+                if not sentence_imp and s.kind == "neg_imp":
+                    pending.append(s)
+                    continue
+                g = groups[-1] if groups else None
+                if (g is not None and g.modality == m and not pending
+                        and not (s.actor and g.segs and _group_actor(g) and s.actor != _group_actor(g))):
+                    g.segs.append(s)
+                    if g.hit is None and s.hit is not None:
+                        g.hit, g.rule, g.confidence, g.strength = s.hit, rule, conf, strength
+                else:
+                    groups.append(_Group(m, [s], s.hit, rule, conf, strength, prefix=pending))
+                    pending = []
+            elif s.kind == "plain":
+                if groups and not pending:
+                    groups[-1].segs.append(s)
+                elif sentence_imp and not has_modal_after(segs, s):
+                    groups.append(_Group("obligation", [s], None, "imperative", lx.imp_conf, "normal", prefix=pending))
+                    pending = []
+                else:
+                    pending.append(s)
+            else:
+                pending.append(s)
+        if pending and groups:
+            groups[-1].segs.extend(pending)
+        last_actor = None
+        for g in groups:
+            ob = _build(text, masked, g, lx, last_actor, ctx_actor)
+            if ob.actor:
+                last_actor = ob.actor
+            out.append(ob)
+    return out
+
+
+def has_modal_after(segs, s) -> bool:
+    """True when a modal segment follows ``s`` in the sentence (then ``s`` is its lead-in, not a norm)."""
+    seen = False
+    for x in segs:
+        if x is s:
+            seen = True
+            continue
+        if seen and x.kind == "modal":
+            return not _leadin_blocked(segs, s, x)
+    return False
+
+
+def _leadin_blocked(segs, s, x) -> bool:
+    # a plain segment followed directly (maybe through conditions) by a modal segment is a lead-in;
+    # a plain segment followed by other plain segments first is a norm of its own
+    between = False
+    for y in segs:
+        if y is s:
+            between = True
+            continue
+        if y is x:
+            break
+        if between and y.kind == "plain":
+            return True
+    return False
+
+
+def _group_actor(g: _Group) -> Optional[str]:
+    for s in g.segs:
+        if s.actor:
+            return s.actor
+    return None
+
+
+def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -> Obligation:
+    segs = g.prefix + g.segs
+    a = min(s.a for s in segs)
+    b = max(s.b for s in segs)
+    body = text[a:b].strip()
+    if lx.conj_re is not None and g.hit is not None and g.prefix == [] and g.segs[0].hit is g.hit:
+        m0 = lx.conj_re.match(body)
+        if m0 and m0.end() < len(body) and body[m0.end():].lstrip().startswith(g.hit.word):
+            body = body[m0.end():].lstrip()
+    actor = _group_actor(g)
+    if actor is None:
+        for s in g.prefix:
+            if s.kind != "cond":
+                actor = _find_actor(text, s.a, s.b, lx)
+                if actor:
+                    break
+    if actor is None and g.hit is None and g.segs:
+        actor = _find_actor(text, g.segs[0].a, g.segs[0].b, lx)
+        if actor in lx.passive_actors:
+            actor = None
+    if actor is None:
+        actor = last_actor or ctx_actor
+    # action: from after the marker (or the segment start) to the end of the statement
+    if g.hit is not None:
+        act = text[g.hit.end:b]
+    else:
+        first = g.segs[0]
+        act = text[first.a:b]
+    act = act.strip(" ,，:：、")
+    if lx.lang == "zh" and actor and act.startswith(actor):
+        act = act[len(actor):]
+    condition = None
+    mbody = masked[a:b]
+    for rx in lx.cond_res:
+        m = rx.search(mbody)
+        if m:
+            condition = (text[a + m.start(1):a + m.end(1)] if m.groups() else text[a + m.start():a + m.end()]).strip()
+            break
+    if condition is None:
+        for s in g.prefix:
+            if s.kind == "cond":
+                condition = text[s.a:s.b].strip()
+                break
+    exception = None
+    for rx in lx.exc_res:
+        m = rx.search(text, a, b)
+        if m:
+            exception = (m.group(1) if m.groups() else m.group(0)).strip()
+            break
+    return Obligation(modality=g.modality, text=body, actor=actor, action=act or None, condition=condition,
+                      exception=exception, strength=g.strength, confidence=round(g.confidence, 3), rule=g.rule)

@@ -1,0 +1,164 @@
+"""Prohibited and required phrases (utterances), without their quotes.
+
+Rules (language data in ``lang/<lang>/phrases.json``):
+
+``forbidden_heading``   under a forbidden-phrases heading (禁忌用语, 服务忌语, 禁用语 ...) every quoted
+                        utterance is prohibited; an unquoted short line is the utterance itself.
+``prohibited_saying``   a quote whose nearest preceding marker in its sentence forbids saying it
+                        ("不允许出现口头语,如“我晕、天啊”", "严禁说“…”", "must not say 'calm down'").
+``replaced_phrase``     "来代替说“不”", "instead of 'no'": the replaced utterance is prohibited.
+``script``              a quote introduced by a say-verb or a colon ("迎客时说:“您好”", "问候客户…:“您好,…”",
+                        "greet with 'Good morning'"), and the quotes chained to it by 、 , / 或, is required.
+
+A quote that is neither (“首问负责制”, “V”字型) is not a phrase. Quotes are split on inner quote marks
+(the seed's unbalanced ``“您好、“欢迎您的光临”``) and on 、 when every item is short (a list of
+interjections, not a sentence); ellipses inside a script are kept ("我会……").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+from ..model import Phrase
+from ._text import context_has, load, quote_spans
+
+__all__ = ["find_phrases", "split_utterances"]
+
+
+@dataclass
+class _PLex:
+    lang: str
+    forbidden: tuple
+    required: tuple
+    say_re: re.Pattern
+    prohibit_re: re.Pattern
+    oblig_re: re.Pattern
+    replace_re: re.Pattern
+    list_max: int
+    strip_chars: str
+    sent_end: str
+
+
+@lru_cache(maxsize=None)
+def _plex(lang: str) -> _PLex:
+    zh = (lang or "zh").lower().startswith("zh")
+    key = "zh" if zh else "en"
+    d = load(key, "phrases")
+    m = load(key, "modals")
+
+    def alt(words, bound):
+        ws = sorted(words, key=len, reverse=True)
+        body = "|".join(re.escape(w.strip()) for w in ws)
+        return r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % body if bound else "(?:%s)" % body
+
+    oblig = [e["word"] for e in m["modals"].get("obligation", [])] + (["请"] if zh else ["please"])
+    if zh:
+        oblig = [w for w in oblig if w not in ("负责", "执行", "保证", "承诺", "确保", "做到")] + ["而应", "而要", "应说", "要说"]
+    return _PLex(
+        lang=key,
+        forbidden=tuple(w.lower() for w in d.get("forbidden_headings", [])),
+        required=tuple(w.lower() for w in d.get("required_headings", [])),
+        say_re=re.compile(r"(?:%s)\s*[:：]?\s*$" % alt(d.get("say_verbs", []), not zh), 0 if zh else re.I),
+        prohibit_re=re.compile(alt(d.get("prohibit_markers", []), not zh), 0 if zh else re.I),
+        oblig_re=re.compile(alt(oblig, not zh), 0 if zh else re.I),
+        replace_re=re.compile(r"(?:%s)\s*[:：]?\s*$" % alt(d.get("replace_markers", []), not zh), 0 if zh else re.I),
+        list_max=int(d.get("list_split_max", 6)),
+        strip_chars=d.get("strip_chars", " \t、，,。.!！?？:：;；/"),
+        sent_end="。；;\n" if zh else ".;\n",
+    )
+
+
+_INNER_Q = re.compile(r"[“”「」『』\"]")
+_LEADING_NUM = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[（(]?[一二三四五六七八九十]+[)）、.]?|[①-⑳])[、.．)）\s]*")
+
+
+def split_utterances(content: str, lx: _PLex) -> list[str]:
+    """One quote's content -> utterances: split on stray quote marks, then on 、 for short lists."""
+    out = []
+    for part in _INNER_Q.split(content):
+        part = part.strip(lx.strip_chars)
+        if not part:
+            continue
+        if lx.list_max and "、" in part:
+            items = [x.strip(lx.strip_chars) for x in part.split("、")]
+            items = [x for x in items if x]
+            if len(items) >= 2 and all(len(x) <= lx.list_max for x in items):
+                out.extend(items)
+                continue
+        out.append(_clean(part, lx))
+    return [x for x in out if x]
+
+
+def _clean(s: str, lx: _PLex) -> str:
+    s = s.strip()
+    # keep a final ellipsis / question mark only when the utterance is otherwise just that mark
+    t = s.rstrip(lx.strip_chars)
+    return t if t else s
+
+
+def _sentence_start(text: str, i: int, ends: str) -> int:
+    j = i - 1
+    while j >= 0 and text[j] not in ends:
+        j -= 1
+    return j + 1
+
+
+def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> list[Phrase]:
+    """Prohibited/required utterances in ``text`` (``context``: heading titles, outermost first)."""
+    if not text or not text.strip():
+        return []
+    lx = _plex(lang)
+    zh = lx.lang == "zh"
+    forbidden_ctx = context_has(context, lx.forbidden)
+    spans = [s for s in quote_spans(text, sentence_end="。；;\n" if zh else ";\n") if s[2] > s[1]]
+    out: list[Phrase] = []
+    if forbidden_ctx and not spans:
+        t = _LEADING_NUM.sub("", text).strip()
+        if t and len(t) <= 40 and not lx.prohibit_re.search(t):
+            for u in split_utterances(t, lx):
+                out.append(Phrase("prohibited", u, 0.7, "forbidden_heading"))
+        return out
+    prev_kind = None
+    prev_end = -1
+    for (a, cs, ce, b) in spans:
+        content = text[cs:ce]
+        sstart = _sentence_start(text, a, lx.sent_end)
+        before = text[max(sstart, prev_end if prev_end > sstart else sstart):a]
+        before_sent = text[sstart:a]
+        kind = rule = None
+        conf = 0.9
+        chained = prev_kind is not None and prev_end >= 0 and re.fullmatch(
+            r"[\s、，,/／或和及与and or]*", text[prev_end:a]) is not None
+        if forbidden_ctx:
+            kind, rule = "prohibited", "forbidden_heading"
+        elif lx.replace_re.search(before):
+            kind, rule = "prohibited", "replaced_phrase"
+        elif chained:
+            kind, rule = prev_kind, prev_rule  # noqa: F821 - set with prev_kind
+            conf = 0.85
+        else:
+            p_last = max((m.end() for m in lx.prohibit_re.finditer(before_sent)), default=-1)
+            o_last = max((m.end() for m in lx.oblig_re.finditer(before_sent)), default=-1)
+            says = lx.say_re.search(before) is not None or re.search(r"[:：]\s*$", before) is not None
+            near_say = says or re.search(r"(说|讲|称|出现|使用|用语|口头语|说声|say|use|words?|phrases?)",
+                                         before_sent[-20:] if zh else before_sent[-40:], 0 if zh else re.I)
+            if p_last > o_last and p_last >= 0 and near_say:
+                kind, rule = "prohibited", "prohibited_saying"
+            elif says:
+                kind, rule = "required", "script"
+                conf = 0.9 if lx.say_re.search(before) else 0.8
+            elif (context_has(context, lx.required) and zh and not before.strip(" 、，,:：。")
+                  and len(content) <= 30):
+                kind, rule, conf = "required", "script", 0.7
+            elif prev_kind == "required" and re.fullmatch(r"[\s。.!！/]*", text[prev_end:a] if prev_end >= 0 else "x"):
+                kind, rule, conf = "required", "script", 0.75
+        if kind is None:
+            prev_kind = None
+            prev_end = b
+            continue
+        for u in split_utterances(content, lx):
+            out.append(Phrase(kind, u, conf, rule))
+        prev_kind, prev_rule, prev_end = kind, rule, b
+    return out
