@@ -178,3 +178,45 @@ def test_json_round_trip():
                     "Renumbered (4)", "Reworded (2)"):
         assert heading in text
     assert "2.3 → 2.4: changed: <= 4小时  «不超过4小时» → <= 2小时  «不超过2小时»  [value]" in text
+
+
+# --------------------------------------------------------------------------------------------- CLI
+
+def run(*args):
+    from stdkb.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture()
+def kb(tmp_path):
+    from stdkb import store
+
+    p = tmp_path / "kb.db"
+    db = store.open_db(p, create=True)
+    old = toy_document(V1, "v1")
+    new = toy_document(edited_v2(), "v2")
+    new.title = "燃气客户服务标准(2024版)"
+    store.write_documents(db, [old, new])
+    return p
+
+
+def test_cli_diff_documents_in_database(kb):
+    r = run("diff", "v1", "燃气客户服务标准(2024版)", "--db", str(kb), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["summary"] == {"thresholds_changed": 1, "modality_changed": 1, "phrases_changed": 2, "added": 2,
+                            "removed": 1, "renumbered": 4, "reworded": 2, "unchanged": 8}
+    r = run("diff", "v1", "v2", "--db", str(kb))
+    assert r.exit_code == 0
+    out = r.output
+    assert out.index("Thresholds changed (1)") < out.index("Modality changed (1)") < out.index("Phrases (2)") \
+        < out.index("Added (2)") < out.index("Removed (1)") < out.index("Renumbered (4)") < out.index("Reworded (2)")
+    assert "4.1: obligation → recommendation" in out and "+ prohibited: “你尽管投诉好了”  (4.3.4)" in out
+
+
+def test_cli_diff_errors(kb, tmp_path):
+    r = run("diff", str(tmp_path / "nope.txt"), "v1")
+    assert r.exit_code == 2 and "nope.txt: no such file" in r.output
+    r = run("diff", "v1", "不存在的标准", "--db", str(kb))
+    assert r.exit_code == 2 and "不存在的标准" in r.output

@@ -176,7 +176,7 @@ def build_graph(documents: Iterable):
                     "label": f"{o.modality}: {_short(o.action or o.text, 30)}", "doc_id": doc.id,
                 })))
                 G.add_edge(cn, on, rel="states")
-                if o.actor:
+                if o.actor and o.actor.strip():
                     an = f"actor:{o.actor.strip()}"
                     if an not in G:
                         G.add_node(an, type="actor", label=o.actor.strip(), name=o.actor.strip())
@@ -188,9 +188,12 @@ def build_graph(documents: Iterable):
                 })))
                 G.add_edge(cn, tn, rel="limits")
             for p in c.phrases:
-                pn = f"phrase:{p.kind}:{p.text}"
+                ptext = " ".join((p.text or "").split())
+                if not ptext:
+                    continue
+                pn = f"phrase:{p.kind}:{ptext}"
                 if pn not in G:
-                    G.add_node(pn, type="phrase", label=p.text, kind=p.kind, text=p.text)
+                    G.add_node(pn, type="phrase", label=ptext, kind=p.kind, text=ptext)
                 G.add_edge(cn, pn, **_scalar_attrs({"rel": "lists", "confidence": float(p.confidence),
                                                     "rule": p.rule}))
             for r in c.references:
