@@ -1,0 +1,317 @@
+"""Checklist generation: one item per normative statement of a standard, for audit apps and inspection forms.
+
+    >>> from stdkb.checklist import build_checklist
+    >>> cl = build_checklist(doc, modality="prohibition", section="4.5")
+    >>> from stdkb.exporters import export
+    >>> export([cl], "xlsx", "out.xlsx")
+
+Each :class:`ChecklistItem` has a stable id ``<document id>:<clause path>#<n>`` (document ids are content
+based, so re-ingesting the same document gives the same ids), the clause path and title chain, the
+requirement text, modality, actor, condition/exception, testable criteria built from thresholds
+("响应时间 <= 4 h"), the phrases to flag, points where the standard scores, and empty
+result/evidence/inspector fields for the person filling it in. Where the document scores, the checklist
+carries a :class:`stdkb.scoring.ScoreSheet` (see :func:`stdkb.scoring.compute_score`).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from .model import Clause, Document
+
+MODALITIES = ("obligation", "prohibition", "recommendation", "permission")
+
+_CMP_TEXT = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "=": "=", "==": "="}
+
+
+@dataclass
+class ChecklistItem:
+    id: str
+    document_id: str
+    clause_id: str
+    clause_label: Optional[str]
+    path: list  # clause labels from the top, e.g. ["4", "4.5", "4.5.1"]
+    titles: list  # title chain of the ancestors (and the clause itself when it is a heading)
+    requirement: str
+    modality: str
+    actor: Optional[str] = None
+    condition: Optional[str] = None
+    exception: Optional[str] = None
+    criteria: list = field(default_factory=list)  # ["响应时间 <= 4 h"]
+    thresholds: list = field(default_factory=list)  # threshold dicts (model.Threshold fields)
+    phrases: list = field(default_factory=list)  # [{"kind": "prohibited", "text": "不知道"}]
+    section: Optional[str] = None  # the score-sheet section (or top-level heading) the item belongs to
+    points: Optional[float] = None
+    deduction: Optional[str] = None
+    guarantee: bool = False
+    veto: bool = False
+    clause_text: str = ""
+    line: Optional[int] = None
+    page: Optional[int] = None
+    confidence: float = 1.0
+    result: str = ""
+    evidence: str = ""
+    inspector: str = ""
+    remarks: str = ""
+    path_titles: list = field(default_factory=list)  # title (or None) of each level of ``path``
+
+    @property
+    def path_str(self) -> str:
+        return "/".join(str(x) for x in self.path)
+
+    @property
+    def title_chain(self) -> str:
+        return " > ".join(t for t in self.titles if t)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "document_id": self.document_id, "clause_id": self.clause_id,
+            "clause_label": self.clause_label, "path": [str(x) for x in self.path], "path_str": self.path_str,
+            "titles": list(self.titles), "requirement": self.requirement, "modality": self.modality,
+            "actor": self.actor, "condition": self.condition, "exception": self.exception,
+            "criteria": list(self.criteria), "thresholds": list(self.thresholds), "phrases": list(self.phrases),
+            "section": self.section, "points": self.points, "deduction": self.deduction,
+            "guarantee": self.guarantee, "veto": self.veto, "clause_text": self.clause_text, "line": self.line,
+            "page": self.page, "confidence": self.confidence,
+            "result": self.result, "evidence": self.evidence, "inspector": self.inspector, "remarks": self.remarks,
+            "path_titles": list(self.path_titles),
+        }
+
+
+@dataclass
+class Checklist:
+    document_id: str
+    title: str
+    source: str
+    lang: str = "zh"
+    items: list = field(default_factory=list)
+    score_sheet: Any = None  # stdkb.scoring.ScoreSheet or None
+    filters: dict = field(default_factory=dict)
+    generated: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id, "title": self.title, "source": self.source, "lang": self.lang,
+            "generated": self.generated, "filters": dict(self.filters),
+            "items": [i.to_dict() for i in self.items],
+            "score_sheet": self.score_sheet.to_dict() if self.score_sheet is not None else None,
+        }
+
+    def compute_score(self, results: Optional[dict] = None, **kw) -> dict:
+        """Grade the filled-in checklist: ``results`` (item id -> result) or the items' own ``result``."""
+        from .scoring import ScoreSheet, compute_score
+
+        if results is None:
+            results = {i.id: i.result for i in self.items if i.result}
+        return compute_score(self.score_sheet or ScoreSheet(lang=self.lang, items=_score_items(self.items)),
+                             results, **kw)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+def criterion(t) -> str:
+    """Readable test for one threshold: "响应时间 <= 4 h", "每分钟吐字 120–140 个"."""
+    get = (lambda k: t.get(k)) if isinstance(t, dict) else (lambda k: getattr(t, k, None))
+    q = (get("quantity") or "").strip()
+    unit = (get("unit") or "").strip()
+    cmp = get("comparator") or "="
+    v, mx = get("value"), get("max")
+
+    def num(x):
+        if x is None:
+            return "?"
+        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+    if cmp == "range" or (mx is not None and cmp not in _CMP_TEXT):
+        body = f"{num(v)}–{num(mx)}"
+    else:
+        body = f"{_CMP_TEXT.get(cmp, cmp)} {num(v)}"
+    s = " ".join(x for x in (q, body, unit) if x)
+    if get("per"):
+        s += f" / {get('per')}"
+    if not q and get("text"):
+        s = f"{s} ({get('text').strip()})"
+    return s
+
+
+def _asdict(x) -> dict:
+    from dataclasses import asdict, is_dataclass
+
+    return asdict(x) if is_dataclass(x) else dict(x)
+
+
+def _chain(clause: Clause, by_id: dict) -> list:
+    chain = []
+    seen = set()
+    c = clause
+    while c is not None and c.id not in seen:
+        seen.add(c.id)
+        chain.append(c)
+        c = by_id.get(c.parent) if c.parent else None
+    return list(reversed(chain))
+
+
+def _label(c: Clause) -> str:
+    return str(c.label if c.label not in (None, "") else (c.raw_label or c.id.rsplit(":", 1)[-1]))
+
+
+def clause_path(clause: Clause, by_id: dict) -> list:
+    if clause.path:
+        return [str(x) for x in clause.path]
+    return [_label(c) for c in _chain(clause, by_id)]
+
+
+def _level_title(c: Clause) -> Optional[str]:
+    t = c.title or (c.text if c.kind == "heading" else "")
+    return " ".join(t.split())[:80] if t else None
+
+
+def _path_titles(chain: list, path: list) -> list:
+    titles = [_level_title(c) for c in chain]
+    if len(titles) >= len(path):
+        return titles[len(titles) - len(path):]
+    return [None] * (len(path) - len(titles)) + titles
+
+
+def _titles(clause: Clause, by_id: dict) -> list:
+    out = []
+    for c in _chain(clause, by_id):
+        if c is clause and c.kind != "heading":
+            break
+        t = c.title or (c.text if c.kind == "heading" else "")
+        if t:
+            out.append(" ".join(t.split())[:80])
+    return out
+
+
+def match_section(path: list, prefix: Optional[str]) -> bool:
+    """``--section`` filter: "4.5" (a clause label anywhere on the path) or "4/4.5" (a path prefix)."""
+    if not prefix:
+        return True
+    prefix = prefix.strip().strip("/")
+    parts = [str(x) for x in path]
+    if "/" in prefix:
+        want = [x for x in prefix.split("/") if x]
+        return parts[:len(want)] == want
+    return prefix in parts
+
+
+def _score_items(items) -> list:
+    from .scoring import ScoreItem
+
+    return [ScoreItem(id=i.id, section=i.section, points=i.points, deduction=i.deduction, guarantee=i.guarantee,
+                      veto=i.veto) for i in items]
+
+
+# --------------------------------------------------------------------------------------------- building
+
+def build_checklist(document: Document, *, modality: Optional[str] = None, actor: Optional[str] = None,
+                    section: Optional[str] = None, with_thresholds_only: bool = False) -> Checklist:
+    """One :class:`ChecklistItem` per normative statement of ``document`` (each obligation of each clause;
+    a clause with phrases, thresholds or points but no obligation still gives one item)."""
+    from . import scoring
+
+    lang = document.lang or "zh"
+    by_id = {c.id: c for c in document.clauses}
+    sheet = scoring.detect_score_sheet(document, lang=lang)
+    veto_ids = {v["clause_id"] for v in (sheet.veto if sheet else []) if v.get("clause_id")}
+    sec_names = [s.name for s in sheet.sections] if sheet else []
+    items: list[ChecklistItem] = []
+    all_items: list[ChecklistItem] = []
+    modality = modality.lower() if modality else None
+
+    for clause in document.clauses:
+        obligations = list(clause.obligations or [])
+        phrases = [{"kind": p.kind, "text": p.text} for p in (clause.phrases or [])]
+        thresholds = list(clause.thresholds or [])
+        points, deduction = scoring.item_points(clause.text, lang) if sheet else (None, None)
+        is_veto = clause.id in veto_ids
+        if not obligations and not phrases and not thresholds and points is None and not is_veto:
+            continue
+        path = clause_path(clause, by_id)
+        titles = _titles(clause, by_id)
+        chain = _chain(clause, by_id)
+        sec = None
+        if sec_names:
+            chain_text = " ".join((c.title or "") + " " + (c.text or "")[:60] for c in chain)
+            sec = next((n for n in sec_names if n in chain_text), None)
+        if sec is None:
+            top = chain[0] if chain else clause
+            sec = (top.title or (top.text if top.kind == "heading" else "") or _label(top)).strip()[:40] or None
+        guarantee = any(scoring.is_guarantee((c.title or "") + (c.text or "")[:40], lang) for c in chain)
+
+        # thresholds go to the obligation that quotes them; the rest to the first item
+        per_ob: list[list] = [[] for _ in obligations]
+        leftover = []
+        for t in thresholds:
+            for k, ob in enumerate(obligations):
+                if t.text and t.text in (ob.text or ""):
+                    per_ob[k].append(t)
+                    break
+            else:
+                leftover.append(t)
+        if obligations:
+            per_ob[0].extend(leftover)
+            specs = [(ob.text, ob.modality, ob.actor, ob.condition, ob.exception, per_ob[k], ob.confidence)
+                     for k, ob in enumerate(obligations)]
+        else:
+            mod = "prohibition" if any(p["kind"] == "prohibited" for p in phrases) or is_veto else "obligation"
+            specs = [(clause.text, mod, None, None, None, thresholds, 1.0)]
+
+        base = "/".join(path) if path else clause.id
+        for n, (text, mod, act, cond, exc, ths, conf) in enumerate(specs, start=1):
+            ob_points, ob_ded = (scoring.item_points(text, lang) if sheet and len(specs) > 1 else (None, None))
+            item = ChecklistItem(
+                id=f"{document.id}:{base}#{n}", document_id=document.id, clause_id=clause.id,
+                clause_label=clause.label, path=path, titles=titles, requirement=" ".join((text or "").split()),
+                modality=mod, actor=act, condition=cond, exception=exc,
+                criteria=[criterion(t) for t in ths], thresholds=[_asdict(t) for t in ths], phrases=phrases,
+                section=sec, points=ob_points if ob_points is not None else points,
+                deduction=ob_ded or deduction, guarantee=guarantee, veto=is_veto,
+                clause_text=" ".join((clause.text or "").split()), line=clause.line, page=clause.page,
+                confidence=conf, path_titles=_path_titles(chain, path),
+            )
+            all_items.append(item)
+            if modality and item.modality != modality:
+                continue
+            if actor and actor not in (item.actor or ""):
+                continue
+            if section and not match_section(path, section):
+                continue
+            if with_thresholds_only and not item.thresholds:
+                continue
+            items.append(item)
+
+    if sheet is not None:
+        sheet.items = _score_items(all_items)
+        # veto statements of a run-on paragraph have no clause of their own: give them items
+        for k, v in enumerate(x for x in sheet.veto if not x.get("clause_id")):
+            vid = f"{document.id}:veto#{k + 1}"
+            sheet.items.append(scoring.ScoreItem(id=vid, section=None, veto=True))
+            if (not modality or modality == "prohibition") and not section and not with_thresholds_only \
+                    and not actor:
+                items.append(ChecklistItem(id=vid, document_id=document.id, clause_id="", clause_label=None,
+                                           path=["veto", str(k + 1)], titles=[], requirement=v["text"],
+                                           modality="prohibition", veto=True, clause_text=v["text"]))
+    filters = {k: v for k, v in (("modality", modality), ("actor", actor), ("section", section),
+                                 ("with_thresholds_only", with_thresholds_only)) if v}
+    return Checklist(document_id=document.id, title=document.title, source=document.source, lang=lang,
+                     items=items, score_sheet=sheet, filters=filters,
+                     generated=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat())
+
+
+def build_checklists(documents: Iterable[Document], *, include_duplicates: bool = False, **filters) -> list:
+    """Checklists of several documents (near-duplicates skipped unless ``include_duplicates``)."""
+    return [build_checklist(d, **filters) for d in documents if include_duplicates or not d.duplicate_of]
+
+
+def pick_document(documents: list, wanted: Optional[str]) -> list:
+    """Documents matching ``wanted`` (an id, an id prefix or a title substring), all when ``wanted`` is None."""
+    if not wanted:
+        return documents
+    w = wanted.strip()
+    exact = [d for d in documents if d.id == w or d.title == w]
+    if exact:
+        return exact[:1]
+    return [d for d in documents if d.id.startswith(w) or w in (d.title or "")]
