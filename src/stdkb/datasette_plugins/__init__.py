@@ -1,0 +1,1 @@
+"""datasette plugins shipped with stdkb (loaded by ``stdkb serve`` through ``--plugins-dir``)."""

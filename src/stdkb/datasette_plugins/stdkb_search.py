@@ -1,0 +1,78 @@
+"""datasette plugin: Chinese full-text search over the stdkb ``clauses`` table.
+
+``clauses_fts`` indexes characters and character bigrams (see :mod:`stdkb.search`), so a query must be cut
+the same way before it reaches FTS5. This plugin
+  * registers SQL functions ``stdkb_match(q)`` (user query -> FTS5 expression) and
+    ``stdkb_snippet(text, q)`` (window of text with the matches in <mark>) on every connection,
+    used by the "search_clauses" canned query;
+  * rewrites the table page's ``_search=`` parameter on ``/<db>/clauses`` (HTML and JSON) with the same
+    function, so datasette's own search box finds 投诉, 诉 and 禁忌用语 alike;
+  * renders <mark> in snippet columns as highlighting (everything else stays escaped).
+"""
+from urllib.parse import parse_qsl, urlencode
+
+from markupsafe import Markup, escape
+
+from datasette import hookimpl
+
+
+def _match(q):
+    from stdkb.errors import StdkbError
+    from stdkb.search import compile_query
+
+    try:
+        return compile_query(q or "")
+    except StdkbError:
+        return 'uni : "qqnothingqq"'
+
+
+def _snippet(text, q):
+    from stdkb.search import highlight
+
+    if text is None:
+        return None
+    return highlight(text, q or "", width=120)
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("stdkb_match", 1, _match, deterministic=True)
+    conn.create_function("stdkb_snippet", 2, _snippet, deterministic=True)
+
+
+def _looks_compiled(v):
+    return "uni :" in v or "bi :" in v
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def rewrite(scope, receive, send):
+            if scope.get("type") == "http":
+                path = scope.get("path", "")
+                base = path.rsplit(".", 1)[0] if path.endswith((".json", ".csv")) else path
+                qs = scope.get("query_string", b"").decode("utf-8", "replace")
+                if base.endswith("/clauses") and "_search" in qs:
+                    pairs = parse_qsl(qs, keep_blank_values=True)
+                    changed = False
+                    new = []
+                    for k, v in pairs:
+                        if k == "_search" and v.strip() and not _looks_compiled(v):
+                            v = _match(v)
+                            changed = True
+                        new.append((k, v))
+                    if changed:
+                        scope = dict(scope, query_string=urlencode(new).encode("utf-8"))
+            await app(scope, receive, send)
+
+        return rewrite
+
+    return wrap
+
+
+@hookimpl
+def render_cell(value, column):
+    if column == "snippet" and isinstance(value, str) and "<mark>" in value:
+        s = str(escape(value)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+        return Markup(s)
+    return None
