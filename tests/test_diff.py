@@ -220,3 +220,92 @@ def test_cli_diff_errors(kb, tmp_path):
     assert r.exit_code == 2 and "nope.txt: no such file" in r.output
     r = run("diff", "v1", "不存在的标准", "--db", str(kb))
     assert r.exit_code == 2 and "不存在的标准" in r.output
+
+
+# --------------------------------------------------------------------------------------------- real pipeline
+
+CORPUS = __import__("pathlib").Path(__file__).resolve().parents[1] / "corpus" / "000_0488f31712851f27.txt"
+
+
+def _pipeline_ready():
+    try:
+        import stdkb.documents  # noqa: F401
+        import stdkb.segment  # noqa: F401
+    except ImportError as e:
+        pytest.skip(f"segmenter not available yet ({e})")
+
+
+def corpus_versions(tmp_path):
+    """The corpus's gas customer-service standard (v1) and a v2 derived from it by editing."""
+    text = CORPUS.read_text(encoding="utf-8")
+    v1 = text[: text.index("温州市建筑安全文明施工标准化工地验收标准和认定程序")]
+    v2 = v1
+    edits = [
+        ("一般故障排除不超过4小时", "一般故障排除不超过2小时"),  # threshold in 2.2.3 (-> 2.2.4)
+        ("需停气时,应按照相关规定", "需停气时,宜按照相关规定"),  # obligation -> recommendation in 2.2.2
+    ]
+    for a, b in edits:
+        assert v2.count(a) == 1, a
+        v2 = v2.replace(a, b)
+    # delete 8.3 (8.4 becomes 8.3)
+    start = v2.index("8.3 不得利用工作之便")
+    v2 = v2[:start] + v2[v2.index("8.4 严禁", start):].replace("8.4 严禁", "8.3 严禁", 1)
+    # insert a new 2.2.3: 2.2.3 ... 2.2.7 become 2.2.4 ... 2.2.8
+    for n in range(7, 2, -1):
+        v2 = v2.replace(f"\n2.2.{n} ", f"\n2.2.{n + 1} ", 1)
+    v2 = v2.replace("\n2.2.4 如果输气管网", "\n2.2.3 每季度开展一次安全用气宣传活动。\n\n2.2.4 如果输气管网", 1)
+    # a new forbidden phrase
+    v2 = v2.replace("4.5.10 “我解决不了”。", "4.5.10 “我解决不了”。\n\n4.5.11 “这不归我管”。", 1)
+    assert "2.2.8 对老、弱、病、残" in v2 and "4.5.11" in v2
+    p1, p2 = tmp_path / "std-v1.txt", tmp_path / "std-v2.txt"
+    p1.write_text(v1, encoding="utf-8")
+    p2.write_text(v2, encoding="utf-8")
+    return p1, p2
+
+
+def _first_doc(path):
+    from stdkb import process_path
+
+    return next(d for d in process_path(path) if not d.duplicate_of)
+
+
+def test_corpus_standard_edited_version(tmp_path):
+    _pipeline_ready()
+    p1, p2 = corpus_versions(tmp_path)
+    r = diff_documents(_first_doc(p1), _first_doc(p2))
+    assert [a["label"] for a in r.added] == ["2.2.3", "4.5.11"]
+    assert [x["label"] for x in r.removed] == ["8.3"]
+    assert r.removed[0]["text"].startswith("不得利用工作之便") or "不得利用工作之便" in r.removed[0]["text"]
+    assert [(x["old_label"], x["new_label"]) for x in r.renumbered] == [
+        ("2.2.3", "2.2.4"), ("2.2.4", "2.2.5"), ("2.2.5", "2.2.6"), ("2.2.6", "2.2.7"), ("2.2.7", "2.2.8"),
+        ("8.4", "8.3")]
+    assert [x["changes"] for x in r.renumbered if "changes" in x] == [[{"op": "replace", "old": "4", "new": "2"}]]
+    assert [(x["label"], x["changes"]) for x in r.reworded] == [("2.2.2", [{"op": "replace", "old": "应", "new": "宜"}])]
+    assert [(m["new_label"], m["change"], m["old_modality"], m["new_modality"]) for m in r.modality] == [
+        ("2.2.2", "changed", "obligation", "recommendation")]
+    assert [(p["change"], p["kind"], p["text"], p["label"]) for p in r.phrases] == [
+        ("added", "prohibited", "这不归我管", "4.5.11")]
+
+
+def test_corpus_standard_threshold_change(tmp_path):
+    _pipeline_ready()
+    from stdkb.extract import find_thresholds
+
+    if find_thresholds is None:
+        pytest.skip("threshold extraction (stdkb.extract.thresholds) not available yet")
+    p1, p2 = corpus_versions(tmp_path)
+    r = diff_documents(_first_doc(p1), _first_doc(p2))
+    assert [(t["old_label"], t["new_label"], t["change"], t["fields"], t["old"]["value"], t["new"]["value"],
+             t["new"]["comparator"]) for t in r.thresholds] == [("2.2.3", "2.2.4", "changed", ["value"], 4.0, 2.0, "<=")]
+    assert "2.2.3 → 2.2.4: changed:" in format_diff(r)
+
+
+def test_cli_diff_files(tmp_path):
+    _pipeline_ready()
+    p1, p2 = corpus_versions(tmp_path)
+    r = run("diff", str(p1), str(p2), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["summary"]["added"] == 2 and d["summary"]["removed"] == 1 and d["summary"]["renumbered"] == 6
+    r = run("diff", str(p1), str(p2), "--doc", "no such title")
+    assert r.exit_code == 2 and "no document titled" in r.output

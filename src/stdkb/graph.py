@@ -120,6 +120,10 @@ def doc_node(doc_id: str) -> str:
 
 
 def clause_node(doc_id: str, clause_id: str) -> str:
+    """``clause:<clause id>`` when the id already starts with its document's id (as the segmenter makes
+    them), else ``clause:<doc id>:<clause id>``, so node ids are unique across documents either way."""
+    if clause_id.startswith(f"{doc_id}:"):
+        return f"clause:{clause_id}"
     return f"clause:{doc_id}:{clause_id}"
 
 
