@@ -93,7 +93,12 @@ def _catalog_groups(cl, prefix: str) -> tuple[list, list]:
             k += 1
             cid = f"{base}-{n}_{k}"
         used.add(cid)
-        node["controls"].append(_control(it, cid))
+        ctl = _control(it, cid)
+        label = it.path[-1] if it.path else ""
+        own = (it.path_titles or [None])[-1] if it.path_titles else None
+        ctl["_clause"] = (f"{prefix}g-" + token("--".join(str(x) for x in it.path) or it.clause_id),
+                          one_line(f"{label} {own or it.requirement}"))
+        node["controls"].append(ctl)
 
     gid_used: set = set()
 
@@ -105,13 +110,31 @@ def _catalog_groups(cl, prefix: str) -> tuple[list, list]:
             gid = f"{node['id']}_{k}"
         gid_used.add(gid)
         g = {"id": gid, "title": node["title"]}
-        if node["controls"]:
-            g["controls"] = node["controls"]
         subs = [emit(node["children"][k]) for k in node["order"]]
+        if subs and node["controls"]:
+            # an OSCAL group holds either groups or controls: give the loose controls a group per clause
+            loose: dict = {}
+            for c in node["controls"]:
+                loose.setdefault(c.pop("_clause"), []).append(c)
+            wrapped = []
+            for (cgid, ctitle), cs in loose.items():
+                k = 1
+                while cgid in gid_used:
+                    k += 1
+                    cgid = f"{cgid}_{k}"
+                gid_used.add(cgid)
+                wrapped.append({"id": cgid, "title": ctitle, "controls": cs})
+            subs = wrapped + subs
+        elif node["controls"]:
+            for c in node["controls"]:
+                c.pop("_clause", None)
+            g["controls"] = node["controls"]
         if subs:
             g["groups"] = subs
         return g
 
+    for c in root["controls"]:
+        c.pop("_clause", None)
     return [emit(root["children"][k]) for k in root["order"]], root["controls"]
 
 
