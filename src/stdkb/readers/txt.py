@@ -49,7 +49,23 @@ def _utf16_without_bom(sample: bytes) -> str | None:
         return "utf-16-le"
     if z_even > 0.3 and z_odd < 0.05:
         return "utf-16-be"
+    if b"\x00" in sample:  # CJK-heavy UTF-16 (only the ASCII characters carry zero bytes): decide by decoding
+        best, best_score = None, 0.0
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = codecs.getincrementaldecoder(enc)(errors="strict").decode(sample[: len(sample) // 2 * 2])
+            except UnicodeDecodeError:
+                continue
+            score = len(_PLAUSIBLE.findall(text)) / max(1, len(text))
+            if score > best_score:
+                best, best_score = enc, score
+        if best_score > 0.95:
+            return best
     return None
+
+
+# characters real text is made of (CJK, CJK/full-width punctuation, ASCII, Latin-1, general punctuation)
+_PLAUSIBLE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _decodes(sample: bytes, enc: str) -> bool:
@@ -83,6 +99,10 @@ def detect_encoding(sample: bytes) -> str:
         raise ValueError("unknown encoding (not UTF-8, UTF-16, GB18030 or anything charset-normalizer recognises)")
     enc = best.encoding.lower().replace("_", "-")
     enc = _WIDEN.get(enc.replace("-", ""), _WIDEN.get(enc, enc))
+    # on short samples charset-normalizer often names Big5, UTF-16 or a Korean/Arabic code page for GBK bytes;
+    # text that is valid GB2312 (and has no zero bytes, so it is not UTF-16) is read as GB18030
+    if enc != "gb18030" and _decodes(sample, "gb2312"):
+        return "gb18030"
     if enc.startswith("utf-16") or enc.startswith("utf-32"):
         return enc
     # charset-normalizer sometimes names a single-byte code page for Chinese bytes: prefer GB18030 when it decodes
@@ -118,11 +138,24 @@ def decode_stream(path: Path) -> Iterator[str]:
         dec = codecs.getincrementaldecoder(enc)(errors="strict")
         data = sample
         first = True
+        ascii_so_far = enc == "utf-8"  # an all-ASCII start says nothing about the encoding of the rest
+        offset = 0
         while True:
             try:
                 text = dec.decode(data, final=not data)
             except UnicodeDecodeError as e:
-                raise InputError(path, f"not valid {enc} text at byte {e.start}") from None
+                if not (ascii_so_far and data):
+                    raise InputError(path, f"not valid {enc} text at byte {offset + e.start}") from None
+                # the first non-ASCII bytes come after the sample: detect the encoding again on them
+                try:
+                    enc = detect_encoding(data)
+                    dec = codecs.getincrementaldecoder(enc)(errors="strict")
+                    text = dec.decode(data, final=False)
+                except (ValueError, UnicodeDecodeError):
+                    raise InputError(path, f"not valid {enc} text at byte {offset + e.start}") from None
+            if ascii_so_far:
+                ascii_so_far = data.isascii()
+            offset += len(data)
             if first:
                 _check_text(path, text)
                 first = False
@@ -138,10 +171,15 @@ def iter_lines(path: Path) -> Iterator[str]:
     rest = ""
     for chunk in decode_stream(path):
         buf = rest + chunk
+        tail = ""
+        if buf.endswith("\r"):  # may be the first half of a CRLF split across chunks: decide with the next chunk
+            buf, tail = buf[:-1], "\r"
         parts = re.split(r"\r\n|\r|\n", buf)
-        rest = parts.pop()
+        rest = parts.pop() + tail
         yield from parts
-    if rest:
+    if rest.endswith("\r"):
+        yield rest[:-1]
+    elif rest:
         yield rest
 
 
