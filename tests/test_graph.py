@@ -264,3 +264,21 @@ def test_cli_queries(db_path):
     assert r.exit_code == 2 and "unknown clause" in r.output
     r = run("graph", "--db", str(db_path.parent / "missing.db"))
     assert r.exit_code == 2 and "missing.db" in r.output
+
+
+def test_control_characters_and_prefixed_ids_export(tmp_path):
+    # ids as the segmenter makes them ("<doc>:<path>"), a form feed from a PDF page break in the text
+    d = Document(id="x", title="供水服务规范", source="x.pdf")
+    d.clauses = [Clause(id="x:1", label="1", path=["1"], kind="clause", level=1, parent=None,
+                        text="抢修人员应在30分钟内到达现场。\x0c第2页", references=[]),
+                 Clause(id="x:1/1.1", label="1.1", path=["1", "1.1"], kind="clause", level=2, parent="x:1",
+                        text="按第1条执行。", references=[Reference(kind="clause", target="1", text="第1条",
+                                                                         resolved="x:1")])]
+    G = build_graph([d])
+    assert set(G.nodes) == {"doc:x", "clause:x:1", "clause:x:1/1.1"}
+    assert G.has_edge("clause:x:1/1.1", "clause:x:1") and G.has_edge("clause:x:1", "clause:x:1/1.1")
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        export_graph(G, tmp_path / f"x.{fmt}")
+        H = reader(tmp_path / f"x.{fmt}")
+        assert H.nodes["clause:x:1"]["text"] == "抢修人员应在30分钟内到达现场。 第2页"
+        assert H.number_of_edges() == 3

@@ -55,8 +55,17 @@ class GraphQueryError(StdkbError):
 
 # --------------------------------------------------------------------------------------------- helpers
 
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(s: str) -> str:
+    """Characters XML 1.0 cannot hold (form feeds from PDFs, stray control bytes) become spaces."""
+    return _XML_BAD.sub(" ", s) if _XML_BAD.search(s) else s
+
+
 def _scalar_attrs(d: dict) -> dict:
-    """Attributes GraphML/GEXF can store: drop None, join lists, keep numbers as float/int consistently."""
+    """Attributes GraphML/GEXF can store: drop None, join lists, keep numbers as float/int consistently,
+    strings XML-safe."""
     out = {}
     for k, v in d.items():
         if v is None:
@@ -68,9 +77,9 @@ def _scalar_attrs(d: dict) -> dict:
         elif isinstance(v, float):
             out[k] = float(v)
         elif isinstance(v, (list, tuple)):
-            out[k] = " / ".join(str(x) for x in v if x is not None)
+            out[k] = _xml_safe(" / ".join(str(x) for x in v if x is not None))
         else:
-            out[k] = str(v)
+            out[k] = _xml_safe(str(v))
     return out
 
 
@@ -180,10 +189,11 @@ def build_graph(documents: Iterable):
                     "label": f"{o.modality}: {_short(o.action or o.text, 30)}", "doc_id": doc.id,
                 })))
                 G.add_edge(cn, on, rel="states")
-                if o.actor and o.actor.strip():
-                    an = f"actor:{o.actor.strip()}"
+                actor = _xml_safe(" ".join((o.actor or "").split()))
+                if actor:
+                    an = f"actor:{actor}"
                     if an not in G:
-                        G.add_node(an, type="actor", label=o.actor.strip(), name=o.actor.strip())
+                        G.add_node(an, type="actor", label=actor, name=actor)
                     G.add_edge(an, on, rel="actor")
             for i, t in enumerate(c.thresholds):
                 tn = f"{cn}#t{i}"
@@ -192,7 +202,7 @@ def build_graph(documents: Iterable):
                 })))
                 G.add_edge(cn, tn, rel="limits")
             for p in c.phrases:
-                ptext = " ".join((p.text or "").split())
+                ptext = _xml_safe(" ".join((p.text or "").split()))
                 if not ptext:
                     continue
                 pn = f"phrase:{p.kind}:{ptext}"
@@ -243,8 +253,8 @@ def _resolve_reference(G, r, doc_id: str, title_index, labels: dict) -> Optional
         return None
     en = f"ext:{name}"
     if en not in G:
-        G.add_node(en, type="external_document", label=r.target.strip().strip("《》"),
-                   target=r.target.strip().strip("《》"), kind=r.kind)
+        t = _xml_safe(r.target.strip().strip("《》"))
+        G.add_node(en, type="external_document", label=t, target=t, kind=r.kind)
     return en
 
 
