@@ -1,0 +1,256 @@
+"""References to other documents, laws and clauses.
+
+``find_references(text, lang)`` returns :class:`stdkb.model.Reference` objects:
+
+- ``《…》`` titles -> kind ``document`` (target without the brackets), or ``law`` when the title is a law or
+  regulation (《中华人民共和国建筑法》, 《建设工程安全生产管理条例》, …规定/办法);
+- document numbers -> kind ``document``: 温住建发〔2011〕19号, GB/T 50326-2017, GB 50016—2014,
+  ISO 9001:2015, BS EN 1090-2;
+- clause cross-references -> kind ``clause``: 见第2.2条, 按本标准第5章, 详见附录A, see Section 3,
+  in accordance with clause 4.2; the target is the label ("2.2", "5", "附录A", "A").
+
+``resolve_references(doc)`` sets ``Reference.resolved`` of clause references to the id of the clause of the
+same document whose label matches. Words and prefixes live in ``lang/<lang>/references.json``.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from stdkb.model import Document, Reference
+from stdkb.text import fold
+
+__all__ = ["find_references", "resolve_references"]
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted({w for w in words if w}, key=len, reverse=True))
+
+
+class _Pats:
+    def __init__(self, lang: str):
+        from stdkb import lang as langdata
+
+        zh = langdata.load("zh", "references")
+        d = langdata.load(lang, "references") if lang != "zh" else zh
+        self.lang = lang
+        self.law_suffixes = tuple(zh.get("law_suffixes_strict", ()))
+        self.law_prefixes = tuple(zh.get("law_prefixes", ()))
+        prefixes = d.get("standard_prefixes", zh.get("standard_prefixes", ()))
+        # prefixes are regex fragments (DB\d{2}/T); sort longest first
+        pref = "|".join(sorted(prefixes, key=len, reverse=True))
+        self.std_rx = re.compile(
+            rf"(?<![A-Za-z0-9/])(?P<code>(?:{pref})(?:\s*/\s*T)?)\s*(?P<num>\d+(?:\.\d+)*(?:-\d+)*(?:\s*[-—–:]\s*(?:19|20)\d{{2}})?)(?![\d.])"
+        )
+        self.title_rx = re.compile(r"《(?P<t>[^《》\n]{1,80})》")
+        # 温住建发〔2011〕19号, 国办发[2011]3号, 建质(2011)111号
+        self.docno_rx = re.compile(
+            r"(?P<agency>[\u4e00-\u9fff]{1,12}?[发字函办令规])\s*[〔\[(（【](?P<year>(?:19|20)\d{2})[〕\])）】]\s*(?P<no>\d+)\s*号"
+        )
+        if lang == "zh":
+            trig = _alt(d.get("clause_triggers", ()))
+            selfw = _alt(d.get("self_words", ()))
+            units = _alt(d.get("clause_units", ()))
+            annex = _alt(d.get("annex_words", ()))
+            num = r"[\d.]+\d|\d|[一二三四五六七八九十百零〇两]+"
+            self.clause_rx = re.compile(
+                rf"(?P<trig>{trig})\s*(?:(?P<self>{selfw})\s*)?(?:"
+                rf"第\s*(?P<n1>{num})\s*(?P<u1>{units})"
+                rf"|(?P<n2>\d+(?:\.\d+)+)\s*(?P<u2>条|款|节)?"
+                rf"|(?P<ax>{annex})\s*(?P<axl>[A-Z](?:\.\d+)*|[一二三四五六七八九十\d]+)"
+                rf")"
+            )
+            self.self_clause_rx = re.compile(
+                rf"(?P<self>{selfw})\s*第\s*(?P<n1>{num})\s*(?P<u1>{units})"
+            )
+        else:
+            trig = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(d.get("clause_triggers", ()), key=len, reverse=True))
+            words = "|".join(re.escape(w) for w in sorted(d.get("clause_words", ()), key=len, reverse=True))
+            self.clause_rx = re.compile(
+                rf"(?i:\b(?P<trig>{trig})\s+(?:(?:this|the)\s+\w+\s*,?\s*)?)?"
+                rf"(?P<w>(?i:{words}))\s*(?P<lab>[A-Z](?:\.\d+)*(?![a-z])|\d+(?:\.\d+)*(?:\([a-z0-9]+\))?)"
+            )
+            law = "|".join(re.escape(w) for w in d.get("law_suffixes", ()))
+            self.en_law_rx = re.compile(
+                rf"(?:the\s+)?(?P<t>(?:[A-Z][\w'&-]*\s+)(?:(?:[A-Z][\w'&-]*|and|of|for|at|etc\.|the|on|in|\(\w+\))\s+){{0,10}}(?:{law})(?:\s+(?:19|20)\d{{2}})?)\b"
+            )
+            self.self_clause_rx = None
+
+
+@lru_cache(maxsize=None)
+def _pats(lang: str) -> _Pats:
+    return _Pats("zh" if (lang or "zh").startswith("zh") else "en")
+
+
+def _is_law(title: str, P: _Pats) -> bool:
+    t = title.strip()
+    if t.startswith(P.law_prefixes):
+        return True
+    return t.endswith(P.law_suffixes)
+
+
+def find_references(text: str, lang: str = "zh") -> list[Reference]:
+    """All references in ``text`` (one clause), in text order."""
+    if not text:
+        return []
+    P = _pats(lang)
+    t = fold(text)
+    found: list[tuple[int, int, Reference]] = []
+    spans: list[tuple[int, int]] = []
+
+    def add(s: int, e: int, ref: Reference) -> None:
+        for a, b in spans:
+            if s < b and a < e:
+                return
+        spans.append((s, e))
+        found.append((s, e, ref))
+
+    if "《" in t:
+        for m in P.title_rx.finditer(t):
+            title = m.group("t").strip()
+            if not title or title in ("附件",):
+                continue
+            kind = "law" if _is_law(title, P) else "document"
+            add(*m.span(), Reference(kind=kind, target=title, text=text[m.start():m.end()], confidence=0.95 if kind == "document" else 0.9,
+                                     rule="title" if kind == "document" else "title.law"))
+    for m in P.docno_rx.finditer(t):
+        target = f"{m.group('agency')}〔{m.group('year')}〕{m.group('no')}号"
+        add(*m.span(), Reference(kind="document", target=target, text=text[m.start():m.end()], confidence=0.9, rule="docno"))
+    for m in P.std_rx.finditer(t):
+        code = re.sub(r"\s*/\s*", "/", m.group("code"))
+        num = re.sub(r"\s*([-—–:])\s*", r"\1", m.group("num")).replace("—", "-").replace("–", "-")
+        target = f"{code} {num}"
+        # a bare "EN 3" or "UL 9" is too weak: require a 3+ digit number or a year
+        if len(re.sub(r"\D", "", m.group("num"))) < 3 and not re.search(r"[-—–:]", m.group("num")):
+            continue
+        add(*m.span(), Reference(kind="document", target=target, text=text[m.start():m.end()], confidence=0.9, rule="standard_no"))
+    if P.lang == "zh":
+        for m in P.clause_rx.finditer(t):
+            s = m.start()
+            if m.group("n1"):
+                target = _norm_label(m.group("n1"))
+                unit = m.group("u1")
+                conf = 0.9
+            elif m.group("n2"):
+                target = m.group("n2").rstrip(".")
+                unit = m.group("u2") or ""
+                conf = 0.85 if unit else 0.6
+                if not unit and not m.group("self"):
+                    continue  # "按2.5" alone is not clearly a clause
+            else:
+                ax = m.group("ax")
+                target = ax + m.group("axl")
+                unit = ""
+                conf = 0.85
+            # a clause of another document (《安全生产法》第二十条) belongs to that title, not to us
+            before = t[max(0, s - 2):s]
+            if before.endswith("》") and not m.group("self"):
+                continue
+            start = m.start("self") if m.group("self") else (m.start("n1") - 1 if m.group("n1") else m.start())
+            if m.group("n1"):
+                # include 第
+                start = t.rfind("第", m.start(), m.start("n1")) if not m.group("self") else m.start("self")
+            add(start, m.end(), Reference(kind="clause", target=target, text=text[start:m.end()], confidence=conf,
+                                          rule="clause:" + (unit or "annex")))
+        if P.self_clause_rx is not None and "本" in t:
+            for m in P.self_clause_rx.finditer(t):
+                add(*m.span(), Reference(kind="clause", target=_norm_label(m.group("n1")), text=text[m.start():m.end()],
+                                         confidence=0.85, rule="clause:self"))
+    else:
+        for m in P.clause_rx.finditer(t):
+            w = m.group("w").lower()
+            lab = m.group("lab")
+            conf = 0.9 if m.group("trig") else 0.7
+            if not m.group("trig") and not m.group("w")[0].isupper() and w != "§":
+                continue  # lower-case "part 2 of" without a trigger is prose
+            start = m.start("w")
+            target = lab
+            if w in ("annex", "appendix"):
+                target = f"{m.group('w').capitalize()} {lab}"
+            add(start, m.end(), Reference(kind="clause", target=target, text=text[start:m.end()], confidence=conf, rule=f"clause:{w}"))
+        for m in P.en_law_rx.finditer(t):
+            title = m.group("t").strip()
+            if len(title.split()) < 2:
+                continue
+            add(m.start("t"), m.end("t"), Reference(kind="law", target=title, text=text[m.start("t"):m.end("t")], confidence=0.75, rule="law.en"))
+    found.sort(key=lambda x: x[0])
+    return [r for _, _, r in found]
+
+
+_CN_DIG = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_small(s: str) -> Optional[int]:
+    """Chinese numerals up to 999 (clause numbers) without cn2an."""
+    if not s:
+        return None
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIG:
+            cur = _CN_DIG[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _norm_label(s: str) -> str:
+    s = s.strip().rstrip(".")
+    if s and not s[0].isdigit():
+        v = _cn_small(s)
+        return str(v) if v is not None else s
+    return s
+
+
+_LABEL_CLEAN = re.compile(r"^[第\s]*|[章节条款、.．\s)）]*$")
+
+
+def _clause_keys(c) -> set[str]:
+    keys = set()
+    for raw in (c.label, getattr(c, "raw_label", None)):
+        if not raw:
+            continue
+        raw = fold(str(raw)).strip()
+        keys.add(raw)
+        k = _LABEL_CLEAN.sub("", raw)
+        k = k.strip("()（）")
+        if k:
+            keys.add(k)
+            keys.add(_norm_label(k))
+    title = getattr(c, "title", None) or ""
+    m = re.match(r"^\s*(附录|附件|附表|Annex|Appendix|ANNEX|APPENDIX)\s*([A-Z0-9一二三四五六七八九十]+)", fold(title))
+    if m:
+        keys.add(m.group(1) + m.group(2))
+        keys.add(m.group(1).capitalize() + " " + m.group(2))
+        keys.add(m.group(2))
+    return keys
+
+
+def resolve_references(doc: Document) -> None:
+    """Set ``resolved`` on every clause-kind reference whose target labels a clause of ``doc``."""
+    index: dict[str, str] = {}
+    for c in doc.clauses:
+        for k in _clause_keys(c):
+            index.setdefault(k, c.id)
+    if not index:
+        return
+    for c in doc.clauses:
+        for r in c.references:
+            if r.kind != "clause" or r.resolved:
+                continue
+            tgt = fold(r.target).strip()
+            cands = [tgt, _norm_label(tgt)]
+            m = re.match(r"^(附录|附件|附表|Annex|Appendix)\s*(\S+)$", tgt)
+            if m:
+                cands += [m.group(1) + m.group(2), m.group(1) + " " + m.group(2), m.group(2)]
+            for k in cands:
+                cid = index.get(k)
+                if cid and cid != c.id:
+                    r.resolved = cid
+                    break

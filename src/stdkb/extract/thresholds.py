@@ -1,0 +1,637 @@
+"""Numeric thresholds: every number a compliance check could test.
+
+``find_thresholds(text, lang, context)`` returns :class:`stdkb.model.Threshold` objects with value/max,
+canonical unit, comparator (``<= >= < > = range``), the matched text, quantity, ``per`` (frequency period),
+SI-normalised values, a confidence and the rule that produced each one.
+
+How it works (all words and units come from ``lang/<lang>/units.json`` and ``comparators.json``):
+
+1. one precompiled pattern per language finds ``NUMBER [range NUMBER] [multiplier] UNIT [/ UNIT]``; a number
+   without a unit is never a threshold (that rules out clause numbers, phone and document numbers);
+2. guards drop ordinals (第二次), dates (2016年, 2021年1月, 二〇一〇年), numbers glued to codes
+   (HSWIADM2018001, GB/T 50326-2017), numbers inside quoted example scripts, ``7*24*365`` service windows,
+   vague counts (10多年), time of day (10点30分) and lone 一 before a count word (一下, 一次, 一人 are
+   words unless a comparator or a frequency makes them a limit);
+3. the comparator comes from the words just before the number (不超过, 不得少于, at least ...; a negator
+   before 超过/少于 flips it), the words just after the unit (以内, 及以上, or more ...), or an adverb a few
+   words earlier (至少坐满座椅的三分之二); a second number makes a range;
+4. frequencies: "每2年 ... 不得少于1次" -> value 1 count, per "2 year"; "每分钟吐字约120-140个" and
+   "50字/分钟" -> rate unit "char/min".
+
+Chinese numeral spans found by the patterns (and only those) are converted with cn2an.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional, Sequence
+
+from stdkb.extract import numerals, units
+from stdkb.model import Threshold
+from stdkb.text import fold
+
+__all__ = ["find_thresholds"]
+
+_PUNCT = "，,。；;：:！!？?\n、()（）【】[]"
+_SENT_SPLIT = re.compile(r"[，,。；;！!？?\n]")
+
+
+def _alt(words, escape=True) -> str:
+    ws = sorted({w for w in words if w}, key=len, reverse=True)
+    return "|".join(re.escape(w) if escape else w for w in ws)
+
+
+class _Lang:
+    """Compiled patterns and word tables of one language (built once, cached)."""
+
+    def __init__(self, lang: str):
+        from stdkb import lang as langdata
+
+        self.lang = lang
+        u = langdata.load(lang, "units")
+        c = langdata.load(lang, "comparators")
+        self.units = dict(u["units"])
+        self.special = dict(u.get("special", {}))
+        self.cable_words = tuple(u.get("cable_words", ()))
+        self.cable_unit = u.get("cable_unit", "mm2")
+        self.scoring_words = tuple(u.get("scoring_words", ()))
+        self.time_of_day_before = tuple(u.get("time_of_day_before", ()))
+        self.day_cues_after = tuple(u.get("day_unit_cues_after", ()))
+        self.char_cues = tuple(u.get("char_cues", ()))
+        self.multipliers = {k: float(v) for k, v in u.get("multipliers", {}).items()}
+        self.periods = dict(u.get("period_words", {}))
+        self.period_prefix = tuple(u.get("period_prefix", ()))
+        self.vague_after = tuple(u.get("vague_after", ()))
+        self.ordinal_before = tuple(u.get("ordinal_before", ()))
+        dg = u.get("date_guard", {})
+        self.year_min, self.year_max = dg.get("year_min", 1900), dg.get("year_max", 2100)
+        self.half_words = {k: float(v) for k, v in u.get("half_words", {}).items()}
+        self.half_blocked = tuple(u.get("half_blocked_before", ()))
+        self.rate_units = set(u.get("rate_units", ()))
+        self.numbers = {k.lower(): v for k, v in u.get("numbers", {}).items()}
+        self.count_words = {k.lower(): v for k, v in u.get("count_words", {}).items()}
+        self.period_adverbs = dict(u.get("period_adverbs", {}))
+        self.quantity_nouns = tuple(u.get("quantity_nouns", ()))
+        self.en = lang != "zh"
+
+        # comparator words
+        self.prefix: dict[str, str] = {}
+        for cmp_, words in c.get("prefix", {}).items():
+            for w in words:
+                self.prefix[w.lower() if self.en else w] = cmp_
+        for cmp_, words in c.get("negatable", {}).items():
+            neg = c["negated"][cmp_]
+            for n in c.get("negators", ()):
+                for w in words:
+                    self.prefix[n + w] = neg
+        self.weak = set(c.get("weak_prefix", ()))
+        self.suffix: dict[str, str] = {}
+        for cmp_, words in c.get("suffix", {}).items():
+            for w in words:
+                self.suffix[w.lower() if self.en else w] = cmp_
+        self.adverbial: dict[str, str] = {}
+        for cmp_, words in c.get("adverbial", {}).items():
+            for w in words:
+                self.adverbial[w.lower() if self.en else w] = cmp_
+        self.approx = set(c.get("approx", ()))
+        fillers = c.get("fillers", ())
+        seps = c.get("range_separators", ())
+
+        if self.en:
+            num = rf"(?:{numerals.AR_NUMERAL}|(?i:{self._en_number_alt()}))"
+            unit_alt = _alt(self.units)
+            # word units are case-insensitive; symbols keep their case (m vs M, A vs a)
+            unit_pat = rf"(?:(?i:{_alt([w for w in self.units if len(w) > 3])})|{_alt([w for w in self.units if len(w) <= 3])})"
+            sep = r"\s*(?:-|–|—|~|(?i:to|and))\s*"
+            mult = _alt(self.multipliers)
+            self.rx = re.compile(
+                rf"(?<![\w.])(?P<n1>{num})(?:(?:\s*(?P<u1>{unit_pat})(?![A-Za-z]))?"
+                rf"(?P<sep>{sep})(?P<n2>{num}))?\s*(?:(?P<mult>{mult})\s+)?"
+                rf"(?P<unit>{unit_pat})(?![A-Za-z\d])"
+                rf"(?:\s*(?:/|(?i:per)\s)\s*(?P<den>{unit_pat})(?![A-Za-z]))?"
+            )
+            del unit_alt
+            self.count_rx = re.compile(rf"(?<![\w])(?i:(?P<cw>{_alt(self.count_words)}))(?![\w])") if self.count_words else None
+            self.prefix_rx = re.compile(rf"(?i:(?P<cmp>{_alt(self.prefix)}))\s*(?:(?i:a|an|the)\s+)?$")
+            self.suffix_rx = re.compile(rf"\s*(?i:(?P<cmp>{_alt(self.suffix)}))(?![A-Za-z])")
+            self.adverb_rx = re.compile(rf"(?i:\b(?P<cmp>{_alt(self.adverbial)})\b)") if self.adverbial else None
+            per_words = _alt(self.periods)
+            self.per_rx = re.compile(
+                rf"(?i:\b(?:every|each|per|a|an)\s+(?:(?P<pn>{num})\s+)?(?P<pw>{per_words})\b)"
+            )
+            self.per_adv_rx = re.compile(rf"(?i:\b(?P<adv>{_alt(self.period_adverbs)})\b)") if self.period_adverbs else None
+            self.range_prefix_rx = re.compile(r"(?i:\b(?:between|from)\s*)$")
+        else:
+            num = rf"(?:{numerals.AR_NUMERAL}|{numerals.CN_NUMERAL})"
+            ascii_units = [w for w in self.units if w.isascii()]
+            cjk_units = [w for w in self.units if not w.isascii()]
+            special = list(self.special)
+            # 分 must not eat 分钟/分之/分公司/分别...; 内 etc are handled as suffixes
+            unit_pat = (
+                rf"(?:(?:{_alt(ascii_units)})(?![A-WYZa-wyz])|{_alt(cjk_units)}|"
+                rf"(?:{_alt(special)})(?![钟之公别析配批类级期数管]))"
+            )
+            sep = "|".join(re.escape(s) for s in sorted(seps, key=len, reverse=True))
+            mult = _alt(self.multipliers)
+            half = r"(?:个?半(?=[小年天周个月钟分秒]))"
+            self.rx = re.compile(
+                rf"(?<![\dA-WYZa-wyz.\u2160-\u217f])(?P<n1>{num})(?P<h1>{half})?(?:\s*(?P<m1>{mult}))?"
+                rf"(?:(?:\s*(?P<u1>{unit_pat}))?"
+                rf"\s*(?P<sep>{sep})\s*(?P<n2>{num})(?P<h2>{half})?)?"
+                rf"\s*(?P<mult>{mult})?\s*(?P<unit>{unit_pat})"
+                rf"(?:\s*/\s*(?P<den>{unit_pat}))?"
+            )
+            self.frac_rx = re.compile(rf"(?<![\dA-Za-z.])(?P<den>{num})分之(?P<num>{num})")
+            self.half_rx = re.compile(
+                rf"(?P<hw>{_alt(self.half_words)})|(?<![{''.join(self.half_blocked)}])(?P<half>半)(?P<hu>个小时|小时|个月|年|天|日|周|分钟|个钟头)"
+            )
+            self.prefix_rx = re.compile(rf"(?P<cmp>{_alt(self.prefix)})(?:{_alt(fillers)})*$")
+            self.suffix_rx = re.compile(rf"\s*(?P<cmp>{_alt(self.suffix)})(?![容部侧涵科饰衣网存置墙页业线径])")
+            self.adverb_rx = re.compile(rf"(?P<cmp>{_alt(self.adverbial)})") if self.adverbial else None
+            per_words = _alt(self.periods)
+            self.per_rx = re.compile(
+                rf"(?:{_alt(self.period_prefix)})\s*(?P<pn>{num})?\s*(?P<pw>{per_words})"
+            )
+            self.per_adv_rx = None
+            self.range_prefix_rx = None
+            self.count_rx = None
+            q = self.quantity_nouns
+            self.qty_rx = re.compile(
+                rf"(?P<q>[\u4e00-\u9fff]{{0,2}}(?:{_alt(q)}))(?:应|须|需|要|必须|均|宜|应当|应该|的|在|需要|不宜|不得|不应)*$"
+            ) if q else None
+        self.quote_rx = re.compile(r"“[^”]{0,400}”|\"[^\"\n]{0,400}\"|「[^」]{0,400}」|『[^』]{0,400}』")
+
+    def _en_number_alt(self) -> str:
+        words = [w for w in self.numbers if " " not in w]
+        tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+        ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+        compound = rf"(?:{'|'.join(tens)})[- ](?:{'|'.join(ones)})"
+        spaced = [re.escape(w).replace(r"\ ", r"\s+") for w in self.numbers if " " in w]
+        return "|".join([compound] + spaced + [rf"\b{re.escape(w)}\b" for w in sorted(words, key=len, reverse=True)])
+
+
+@lru_cache(maxsize=None)
+def _lang(lang: str) -> _Lang:
+    return _Lang(lang if lang in ("zh", "en") else ("zh" if lang.startswith("zh") else "en"))
+
+
+def find_thresholds(text: str, lang: str = "zh", context: Sequence[str] = ()) -> list[Threshold]:
+    """All thresholds in ``text`` (one clause), in text order.
+
+    ``context`` is the heading chain (titles of ancestor headings): it decides 分 -> points in a scoring
+    context and 平方 -> mm2 under a wiring heading.
+    """
+    if not text:
+        return []
+    L = _lang(lang or "zh")
+    t = fold(text)
+    quotes = [m.span() for m in L.quote_rx.finditer(t)] if ("“" in t or '"' in t or "「" in t or "『" in t) else []
+    ctx = " ".join(context) if context else ""
+    out: list[tuple[int, int, Threshold]] = []
+    if L.en:
+        _find_en(L, t, text, quotes, ctx, out)
+    else:
+        _find_zh(L, t, text, quotes, ctx, out)
+    out.sort(key=lambda x: x[0])
+    # drop overlaps (keep the earlier / longer one)
+    res: list[Threshold] = []
+    last_end = -1
+    for s, e, th in out:
+        if s < last_end:
+            continue
+        res.append(th)
+        last_end = e
+    return res
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _in_quotes(quotes, s: int) -> bool:
+    for a, b in quotes:
+        if a < s < b:
+            return True
+    return False
+
+
+def _segment_start(t: str, pos: int, limit: int) -> int:
+    """Start of the sub-sentence holding ``pos`` (after the last punctuation), at most ``limit`` back."""
+    lo = max(0, pos - limit)
+    for i in range(pos - 1, lo - 1, -1):
+        if t[i] in _PUNCT:
+            return i + 1
+    return lo
+
+
+def _sentence_end(t: str, pos: int, limit: int) -> int:
+    hi = min(len(t), pos + limit)
+    for i in range(pos, hi):
+        if t[i] in _PUNCT:
+            return i
+    return hi
+
+
+def _make(value, vmax, unit, comparator, text, quantity=None, per=None, conf=0.9, rule="") -> Threshold:
+    if value is not None and value == int(value) and abs(value) < 1e15:
+        value = float(int(value))
+    si_v, si_u = units.to_si(value, unit)
+    si_m = units.to_si(vmax, unit)[0] if vmax is not None else None
+    return Threshold(
+        value=value,
+        unit=unit,
+        comparator=comparator,
+        text=text,
+        max=vmax,
+        quantity=quantity or units.quantity(unit),
+        per=per,
+        si_value=si_v,
+        si_unit=si_u,
+        si_max=si_m,
+        confidence=round(max(0.05, min(1.0, conf)), 2),
+        rule=rule,
+    )
+
+
+def _fmt_num(v: float) -> str:
+    return str(int(v)) if v == int(v) else str(v)
+
+
+# ---------------------------------------------------------------- Chinese
+
+
+def _zh_unit(L: _Lang, surface: str, t: str, s: int, e: int, ctx: str) -> tuple[Optional[str], float, str]:
+    """Canonical unit of a surface unit at t[s:e]; (None, ...) when it must be dropped here."""
+    if surface in L.units:
+        return L.units[surface], 0.0, ""
+    sp = L.special.get(surface)
+    if surface == "分":
+        before = t[max(0, s - 8):s]
+        if before and any(before.rstrip("0123456789 ").endswith(w) for w in L.time_of_day_before):
+            return None, 0, ""
+        seg = t[max(0, s - 60):min(len(t), e + 30)]
+        if any(w in seg or w in ctx for w in L.scoring_words):
+            return "points", 0.0, "scoring"
+        return "points", -0.25, "points?"
+    if surface == "平方":
+        seg = t[max(0, s - 40):min(len(t), e + 20)]
+        if any(w in seg or w in ctx for w in L.cable_words):
+            return L.cable_unit, 0.0, "cable"
+        return "m2", -0.05, ""
+    if surface == "日":
+        after = t[e:e + 3]
+        if any(after.startswith(w) for w in L.day_cues_after):
+            return "d", -0.05, ""
+        return None, 0, ""  # 15日 is a date
+    if surface == "月":
+        return None, 0, ""  # 5月 is a date; durations say 个月
+    return sp, -0.1, ""
+
+
+def _zh_comparator(L: _Lang, t: str, s: int, e: int, seg_start: int):
+    """(comparator, rule, confidence delta, start of the comparator words) for the number at t[s:e]."""
+    window = t[max(seg_start, s - 14):s]
+    pre = L.prefix_rx.search(window) if window else None
+    suf = L.suffix_rx.match(t, e, min(len(t), e + 8))
+    pre_cmp = L.prefix.get(pre.group("cmp")) if pre else None
+    suf_cmp = L.suffix.get(suf.group("cmp")) if suf else None
+    start = s - len(window) + pre.start() if pre else s
+    end = suf.end() if suf else e
+    weak = pre is not None and pre.group("cmp") in L.weak
+    if pre_cmp and pre_cmp != "=" and not weak:
+        return pre_cmp, "prefix:" + pre.group("cmp"), 0.0, start, end if suf_cmp in (None, pre_cmp, "=") else end
+    if suf_cmp and suf_cmp != "=":
+        return suf_cmp, "suffix:" + suf.group("cmp"), 0.0, start, end
+    if pre_cmp and pre_cmp != "=":
+        return pre_cmp, "weak:" + pre.group("cmp"), -0.15, start, end
+    # an adverb a few words back in the same sub-sentence (至少坐满座椅的三分之二)
+    if L.adverb_rx is not None:
+        back = t[max(seg_start, s - 16):s]
+        ms = list(L.adverb_rx.finditer(back))
+        if ms:
+            m = ms[-1]
+            between = back[m.end():]
+            if not re.search(r"\d", between):
+                return L.adverbial[m.group("cmp")], "adverb:" + m.group("cmp"), -0.15, start, end
+    if pre_cmp == "=" or suf_cmp == "=":
+        word = (pre.group("cmp") if pre_cmp == "=" else suf.group("cmp"))
+        return "=", "approx:" + word, -0.15, start, end
+    return "=", "plain", -0.2, start, end
+
+
+def _zh_per(L: _Lang, t: str, s: int, seg_start: int):
+    """The 每N<period> before the number in the same sub-sentence: (per string, start, end) or None."""
+    back_start = max(0, s - 30)
+    # a frequency may sit in the previous sub-sentence only when separated by a comma? keep it local
+    back = t[max(seg_start, back_start):s]
+    ms = list(L.per_rx.finditer(back))
+    if not ms:
+        return None
+    m = ms[-1]
+    pw = L.periods[m.group("pw")]
+    n = 1.0
+    if m.group("pn"):
+        v = numerals.to_number(m.group("pn"))
+        if v is None:
+            return None
+        n = v
+    if " " in pw:  # "0.5 year" (半年)
+        k, _, pu = pw.partition(" ")
+        n, pw = n * float(k), pu
+    return f"{_fmt_num(n)} {pw}", m, back
+
+
+def _zh_value(L: _Lang, n: str, half: Optional[str], m1: Optional[str]) -> Optional[float]:
+    if n.isascii():
+        v = float(n.replace(",", ""))
+    else:
+        v = numerals.cn_to_number(n)
+        if v is None:
+            return None
+    if half:
+        v += 0.5
+    if m1:
+        v *= L.multipliers.get(m1, 1.0)
+    return v
+
+
+def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
+    taken: list[tuple[int, int]] = []
+    # fractions and halves first: 三分之二, 百分之八十, 一半, 半小时
+    if "分之" in t:
+        for m in L.frac_rx.finditer(t):
+            s, e = m.span()
+            if _in_quotes(quotes, s):
+                continue
+            den = numerals.to_number(m.group("den"))
+            num = numerals.to_number(m.group("num"))
+            if den is None or num is None or den == 0:
+                continue
+            seg = _segment_start(t, s, 40)
+            cmp_, rule, dc, cs, ce = _zh_comparator(L, t, s, e, seg)
+            if den == 100:
+                unit, value = "%", num
+            elif den == 1000:
+                unit, value = "permille", num
+            else:
+                unit, value = "ratio", round(num / den, 3)
+            out.append((cs, ce, _make(value, None, unit, cmp_, orig[cs:ce], per=None, conf=0.85 + dc, rule=f"zh.fraction;{rule}")))
+            taken.append((s, e))
+    if "半" in t:
+        for m in L.half_rx.finditer(t):
+            s, e = m.span()
+            if _in_quotes(quotes, s) or any(a <= s < b for a, b in taken):
+                continue
+            if m.group("hw"):
+                value, unit = L.half_words[m.group("hw")], "ratio"
+            else:
+                # 一个半小时 is taken by the main pattern; here only a bare 半小时 / 半年
+                if s > 0 and (t[s - 1] in "个" or t[s - 1].isdigit() or t[s - 1] in numerals.CN_CHARS):
+                    continue
+                value, unit = 0.5, L.units.get(m.group("hu"), L.periods.get(m.group("hu")))
+                if unit is None:
+                    continue
+            seg = _segment_start(t, s, 40)
+            if s > 0 and t[max(0, s - 2):s].endswith(L.period_prefix):
+                continue  # 每半年: a period, not a limit
+            cmp_, rule, dc, cs, ce = _zh_comparator(L, t, s, e, seg)
+            out.append((cs, ce, _make(value, None, unit, cmp_, orig[cs:ce], conf=0.8 + dc, rule=f"zh.half;{rule}")))
+            taken.append((s, e))
+
+    for m in L.rx.finditer(t):
+        s, e = m.span()
+        if any(a <= s < b or a < e <= b for a, b in taken):
+            continue
+        if quotes and _in_quotes(quotes, s):
+            continue
+        n1, n2 = m.group("n1"), m.group("n2")
+        surface = m.group("unit")
+        before = t[max(0, s - 3):s].rstrip()
+        # ordinals, codes, 7*24*365, per-period numbers (每2年)
+        if before.endswith(L.ordinal_before):
+            continue
+        if before.endswith(("*", "×", "x", "X")) and len(before) >= 2 and before[-2].isdigit():
+            continue
+        if t[e:e + 1] in ("*", "×") or (m.group("u1") is None and t[e:e + 1] == "*"):
+            continue
+        if t[m.end("n1"):m.end("n1") + 1] == "*":
+            continue
+        if before.endswith(L.period_prefix) and not (n2 or m.group("u1")):
+            continue
+        if s > 0 and (t[s - 1] in "-/—" and s > 1 and (t[s - 2].isalnum())):
+            continue
+        if t[e:e + 2].startswith(L.vague_after) and surface not in ("个",):
+            continue
+        if t[m.end("n1"):m.end("n1") + 1] in L.vague_after and not n2:
+            continue
+        cn = not n1.isascii()
+        if cn and numerals.looks_like_cn_date(n1):
+            continue
+        unit, du, urule = _zh_unit(L, surface, t, m.start("unit"), m.end("unit"), ctx)
+        if unit is None:
+            continue
+        if surface == "分" and cn and n1 == "十" and not n2:
+            continue  # 十分 = "very"
+        value = _zh_value(L, n1, m.group("h1"), m.group("m1"))
+        if value is None:
+            continue
+        vmax = None
+        if n2:
+            vmax = _zh_value(L, n2, m.group("h2"), None)
+            if vmax is None:
+                continue
+            if m.group("mult"):
+                f = L.multipliers.get(m.group("mult"), 1.0)
+                if not m.group("m1") and value <= vmax:
+                    value *= f  # 1-2万元: the multiplier covers both ends; 3000至1万㎡: only the second
+                vmax *= f
+        elif m.group("mult"):
+            value *= L.multipliers.get(m.group("mult"), 1.0)
+        # dates: 2016年, 2020-2021年, 2021年1月
+        if unit == "year" and not cn and n1.isdigit() and L.year_min <= value <= L.year_max:
+            continue
+        if unit == "year" and re.match(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月", t[e:e + 4]):
+            continue
+        if unit == "year" and t[e:e + 2] in ("上半", "下半"):
+            continue
+        # lone 一 before a count word (一下, 一次, 一人) is a word unless made a limit below
+        lone_one = cn and n1 == "一" and not n2 and units.quantity(unit) == "count"
+        pair = numerals.cn_pair_range(n1) if cn and not n2 else None
+        if pair:
+            value, vmax = pair
+        seg = _segment_start(t, s, 40)
+        per_info = _zh_per(L, t, s, seg)
+        per = None
+        rate_unit = None
+        den = m.group("den")
+        if den:
+            cden = L.units.get(den) or L.special.get(den)
+            if cden and units.quantity(cden) == "time":
+                if unit in ("count", "people"):
+                    per = f"1 {cden}"
+                else:
+                    rate_unit = f"{unit}/{cden}"
+            elif cden:
+                rate_unit = f"{unit}/{cden}"
+        elif per_info:
+            per_str, pm, back = per_info
+            cue_zone = back[pm.end():]
+            if unit == "count" and surface in ("个",) and any(c in cue_zone for c in L.char_cues):
+                unit = "char"
+            if unit in L.rate_units and not pm.group("pn"):
+                rate_unit = f"{unit}/{per_str.split(' ', 1)[1]}"
+            else:
+                per = per_str
+        if rate_unit:
+            unit = rate_unit
+        cmp_, rule, dc, cs, ce = _zh_comparator(L, t, s, e, seg)
+        if rule == "plain" and out and re.fullmatch(r"\s*[Xx×*]\s*", t[out[-1][1]:s] if out[-1][1] <= s else "-"):
+            prev = out[-1][2]  # 1.0mX1.8m: the second dimension shares the first one's comparator
+            if prev.comparator not in ("=", "range"):
+                cmp_, rule, dc = prev.comparator, "dimension", -0.05
+        if vmax is not None:
+            if vmax < value:
+                continue  # "10-5天" is not a range we understand
+            cmp_, rule, dc = "range", ("range;" + rule if rule != "plain" else "range"), (0.0 if not pair else -0.1)
+        if lone_one and rule in ("plain",) and not per and not rule.startswith("approx"):
+            continue
+        if lone_one and surface == "下":
+            continue
+        if surface == "平方" and cn:
+            dc -= 0.1
+        conf = 0.9 + dc + du - (0.05 if cn else 0.0)
+        qty = None
+        if L.qty_rx is not None:
+            qm = L.qty_rx.search(t, max(seg, cs - 12), cs)
+            if qm:
+                qty = qm.group("q")
+        th = _make(value, vmax, unit, cmp_, orig[cs:ce], quantity=qty, per=per, conf=conf,
+                   rule=f"zh.number;{rule}" + (f";{urule}" if urule else ""))
+        out.append((cs, ce, th))
+
+
+# ---------------------------------------------------------------- English
+
+
+def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
+    low = t.lower()
+    for m in L.rx.finditer(t):
+        s, e = m.span()
+        if quotes and _in_quotes(quotes, s):
+            continue
+        n1, n2 = m.group("n1"), m.group("n2")
+        surface = m.group("unit")
+        unit = L.units.get(surface) or L.units.get(surface.lower())
+        if unit is None:
+            for k, v in L.units.items():
+                if k.lower() == surface.lower():
+                    unit = v
+                    break
+        if unit is None:
+            continue
+        value = numerals.to_number(n1, L.numbers)
+        if value is None:
+            continue
+        if m.group("u1") and not n2:
+            continue
+        vmax = numerals.to_number(n2, L.numbers) if n2 else None
+        if n2 and vmax is None:
+            continue
+        mult = m.group("mult")
+        if mult:
+            f = L.multipliers.get(mult.lower(), 1.0)
+            value *= f
+            vmax = vmax * f if vmax is not None else None
+        if n2 and m.group("sep").strip().lower() == "and" and not L.range_prefix_rx.search(t[max(0, s - 12):s]):
+            continue  # "2 and 3 hours" without "between" is ambiguous: skip
+        if unit == "year" and n1.isdigit() and L.year_min <= value <= L.year_max:
+            continue
+        before = t[max(0, s - 12):s].lower()
+        if re.search(r"\b(?:every|each|per)\s*$", before):
+            continue  # "every 2 years" is a period, not a limit
+        if re.search(r"(?:section|clause|chapter|annex|appendix|table|figure|item|no\.|number|version|step)\s*$", before):
+            continue
+        seg = max(0, s - 60)
+        back = t[seg:s]
+        pm = L.prefix_rx.search(back)
+        sm = L.suffix_rx.match(t, e, min(len(t), e + 16))
+        cmp_, rule, dc, cs, ce = "=", "plain", -0.2, s, e
+        if pm and L.prefix.get(pm.group("cmp").lower()) and pm.group("cmp").lower() not in L.weak:
+            cmp_, rule, dc, cs = L.prefix[pm.group("cmp").lower()], "prefix:" + pm.group("cmp").lower(), 0.0, seg + pm.start()
+        elif sm and L.suffix.get(sm.group("cmp").lower()) and L.suffix[sm.group("cmp").lower()] != "=":
+            cmp_, rule, dc, ce = L.suffix[sm.group("cmp").lower()], "suffix:" + sm.group("cmp").lower(), 0.0, sm.end()
+        elif pm:
+            cmp_, rule, dc, cs = "=", "approx:" + pm.group("cmp").lower(), -0.15, seg + pm.start()
+        if vmax is not None:
+            if vmax < value:
+                continue
+            rp = L.range_prefix_rx.search(t[max(0, s - 12):s])
+            if rp:
+                cs = max(0, s - 12) + rp.start()
+            cmp_, rule, dc = "range", "range", 0.0
+        per = None
+        den = m.group("den")
+        if den:
+            cden = L.units.get(den) or L.units.get(den.lower())
+            if cden and units.quantity(cden) == "time" and unit in ("count", "people"):
+                per = f"1 {cden}"
+            elif cden:
+                unit = f"{unit}/{cden}"
+        else:
+            per = _en_per(L, t, s, e)
+            if per and unit in L.rate_units and per.startswith("1 "):
+                unit, per = f"{unit}/{per[2:]}", None
+        th = _make(value, vmax, unit, cmp_, orig[cs:ce], per=per, conf=0.9 + dc, rule=f"en.number;{rule}")
+        out.append((cs, ce, th))
+    if L.count_rx is not None:
+        for m in L.count_rx.finditer(t):
+            s, e = m.span()
+            if quotes and _in_quotes(quotes, s):
+                continue
+            value = float(L.count_words[m.group("cw").lower()])
+            seg = max(0, s - 60)
+            pm = L.prefix_rx.search(t[seg:s])
+            sm = L.suffix_rx.match(t, e, min(len(t), e + 16))
+            cmp_, cs, ce, rule = "=", s, e, "plain"
+            if pm and L.prefix.get(pm.group("cmp").lower(), "=") != "=":
+                cmp_, cs, rule = L.prefix[pm.group("cmp").lower()], seg + pm.start(), "prefix:" + pm.group("cmp").lower()
+            elif sm and L.suffix.get(sm.group("cmp").lower(), "=") != "=":
+                cmp_, ce, rule = L.suffix[sm.group("cmp").lower()], sm.end(), "suffix:" + sm.group("cmp").lower()
+            per = _en_per(L, t, s, e)
+            if cmp_ == "=" and not per:
+                continue  # "once the call ends"
+            out.append((cs, ce, _make(value, None, "count", cmp_, orig[cs:ce], per=per, conf=0.85 if cmp_ != "=" else 0.7,
+                                      rule=f"en.count_word;{rule}")))
+    del low
+
+
+def _en_per(L: _Lang, t: str, s: int, e: int) -> Optional[str]:
+    a = max(0, s - 50)
+    b = min(len(t), e + 40)
+    # the period must be in the same sentence
+    left = t[a:s]
+    cut = max(left.rfind("."), left.rfind(";"))
+    if cut >= 0 and cut < len(left) - 1 and not left[cut + 1:cut + 2].isdigit():
+        a = a + cut + 1
+    right = t[e:b]
+    for ch in ".;":
+        k = right.find(ch + " ")
+        if k >= 0:
+            b = e + k
+            right = t[e:b]
+    cands = []
+    for m in L.per_rx.finditer(t, a, b):
+        if m.start() >= s and m.start() < e:
+            continue
+        pw = L.periods[m.group("pw").lower()] if m.group("pw").lower() in L.periods else None
+        if pw is None:
+            continue
+        n = numerals.to_number(m.group("pn"), L.numbers) if m.group("pn") else 1.0
+        if n is None:
+            continue
+        cands.append((abs(m.start() - s), f"{_fmt_num(n)} {pw}"))
+    if L.per_adv_rx is not None:
+        for m in L.per_adv_rx.finditer(t, a, b):
+            cands.append((abs(m.start() - s), L.period_adverbs[m.group("adv").lower()]))
+    if not cands:
+        return None
+    return min(cands)[1]
