@@ -436,10 +436,16 @@ def clauses_near(G, clause: str, hops: int = 1) -> list[dict]:
     return out
 
 
-def shared_thresholds(G, *, min_documents: int = 2) -> list[dict]:
+def shared_thresholds(G, *, by: str = "quantity", min_documents: int = 2) -> list[dict]:
     """Groups of thresholds on the same quantity and unit found in at least ``min_documents`` distinct
-    (non-duplicate) documents. The unit is the normalised ``si_unit`` when the extractor set one, else the
-    unit as written; the quantity is the extractor's ``quantity`` (empty when unknown)."""
+    (non-duplicate) documents.
+
+    The unit is the normalised ``si_unit`` when the extractor set one (hours and minutes are both seconds),
+    else the unit as written. ``by="quantity"`` also requires the same ``quantity`` (the extractor's name for
+    what is limited, e.g. ``修复时间``, or the unit's dimension such as ``time`` when no name was found);
+    ``by="unit"`` groups on the unit alone (every time limit together)."""
+    if by not in ("quantity", "unit"):
+        raise ValueError(f"by must be 'quantity' or 'unit', not {by!r}")
     groups: dict[tuple, list] = defaultdict(list)
     for n, d in G.nodes(data=True):
         if d.get("type") != "threshold":
@@ -450,7 +456,7 @@ def shared_thresholds(G, *, min_documents: int = 2) -> list[dict]:
         cn, dn = _owner(G, n)
         if dn is None or "duplicate_of" in G.nodes.get(dn, {}):
             continue
-        groups[(d.get("quantity", ""), unit)].append((dn, cn, n))
+        groups[(d.get("quantity", "") if by == "quantity" else "", unit)].append((dn, cn, n))
     out = []
     for (quantity, unit), items in groups.items():
         docs = sorted({dn for dn, _, _ in items})
@@ -461,6 +467,7 @@ def shared_thresholds(G, *, min_documents: int = 2) -> list[dict]:
             d = G.nodes[n]
             rows.append({"document": dn, "document_title": G.nodes[dn].get("title"), "clause": cn,
                          "clause_label": G.nodes[cn].get("clause_label") if cn else None,
+                         "quantity": d.get("quantity"),
                          "comparator": d.get("comparator"), "value": d.get("value"), "max": d.get("max"),
                          "unit": d.get("unit"), "si_value": d.get("si_value"), "text": d.get("text")})
         out.append({"quantity": quantity, "unit": unit, "documents": docs, "thresholds": rows})

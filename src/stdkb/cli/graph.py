@@ -55,8 +55,10 @@ def _short(s, n=60):
 @click.option("--hops", default=1, show_default=True, type=click.IntRange(min=0), help="Hops for --near.")
 @click.option("--shared-thresholds", is_flag=True,
               help="Query: documents with thresholds on the same quantity and unit.")
+@click.option("--by", "by", type=click.Choice(["quantity", "unit"]), default="quantity", show_default=True,
+              help="--shared-thresholds: group on quantity and unit, or on the unit alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary or query result as JSON.")
-def graph(db_path, doc, fmt, output, actor, references, near, hops, shared_thresholds, as_json):
+def graph(db_path, doc, fmt, output, actor, references, near, hops, shared_thresholds, by, as_json):
     """Build the knowledge graph of a database; print a summary, run queries, or export it.
 
     \b
@@ -72,6 +74,7 @@ def graph(db_path, doc, fmt, output, actor, references, near, hops, shared_thres
       stdkb graph --db stdkb.db --references "客户服务标准"
       stdkb graph --db stdkb.db --near CLAUSE_ID --hops 2
       stdkb graph --db stdkb.db --shared-thresholds --json
+      stdkb graph --db stdkb.db --shared-thresholds --by unit
     """
     from .. import graph as g
     from ..errors import StdkbError
@@ -132,7 +135,7 @@ def graph(db_path, doc, fmt, output, actor, references, near, hops, shared_thres
                         for r in rows])
         if shared_thresholds:
             queried = True
-            groups = g.shared_thresholds(G)
+            groups = g.shared_thresholds(G, by=by)
             if as_json:
                 _echo_json(groups)
             elif not groups:
@@ -141,7 +144,7 @@ def graph(db_path, doc, fmt, output, actor, references, near, hops, shared_thres
                 rows = []
                 for grp in groups:
                     for t in grp["thresholds"]:
-                        rows.append((grp["quantity"] or "-", grp["unit"], _short(t["document_title"], 24),
+                        rows.append((t.get("quantity") or "-", grp["unit"], _short(t["document_title"], 24),
                                      t["clause_label"], t["comparator"], t["value"], t["unit"], _short(t["text"], 30)))
                 _table(f"Thresholds shared by documents ({len(groups)} groups)",
                        ["quantity", "unit", "document", "clause", "cmp", "value", "as written", "text"], rows)
