@@ -1,0 +1,217 @@
+"""Layout helpers for page-based input (PDF): line building from characters, running header/footer and page
+number detection. Pure functions over plain dicts, so they are testable without a PDF.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from functools import lru_cache
+from typing import Optional
+
+_CJK_RANGES = (
+    (0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F), (0x31A0, 0x31FF), (0x3200, 0x32FF),
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF),
+)
+
+
+def is_cjk(ch: str) -> bool:
+    """CJK ideographs, kana, CJK punctuation and full-width forms: no spaces belong between two of these."""
+    if not ch:
+        return False
+    o = ord(ch[0])
+    if o < 0x2E80:
+        return False
+    for lo, hi in _CJK_RANGES:
+        if lo <= o <= hi:
+            return True
+    return False
+
+
+_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|[-,](?:b|bd|w[6-9])$|hei|黑", re.I)
+
+
+@lru_cache(maxsize=512)
+def font_is_bold(fontname: str) -> bool:
+    """Bold (or a heavy face such as 黑体/SimHei that Chinese standards use for headings) from the font name."""
+    name = fontname.split("+", 1)[-1] if fontname else ""
+    return bool(_BOLD_RE.search(name))
+
+
+def build_lines(chars, *, exclude=()) -> list:
+    """Group a page's characters into lines in reading order (top to bottom, left to right).
+
+    ``chars``: pdfplumber char dicts. ``exclude``: bboxes (x0, top, x1, bottom) whose characters are skipped
+    (tables, emitted separately). Returns dicts: text, top, bottom, x0, x1, size, bold, nchars.
+
+    Spaces: a space character in the PDF is kept (runs collapse to one); a gap without one becomes a space
+    only when it is wide (> 0.2 em between Latin letters/digits, > 1 em when a CJK character is on either side),
+    so that CJK text never gets spurious spaces. Characters drawn twice at the same place (fake bold by
+    over-printing) are kept once and count as bold.
+    """
+    rows = []
+    for c in chars:
+        t = c.get("text")
+        if not t:
+            continue
+        if exclude:
+            cx = (c["x0"] + c["x1"]) / 2
+            cy = (c["top"] + c["bottom"]) / 2
+            if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in exclude):
+                continue
+        rows.append(c)
+    rows.sort(key=lambda c: (c["bottom"], c["x0"]))
+    groups = []
+    cur = []
+    base = None
+    for c in rows:
+        size = c.get("size") or 10
+        tol = max(1.5, 0.35 * size)
+        if cur and abs(c["bottom"] - base) <= tol:
+            cur.append(c)
+        else:
+            if cur:
+                groups.append(cur)
+            cur = [c]
+            base = c["bottom"]
+    if cur:
+        groups.append(cur)
+    return [ln for ln in (_make_line(g) for g in groups) if ln is not None]
+
+
+def _make_line(group) -> Optional[dict]:
+    group.sort(key=lambda c: c["x0"])
+    out = []
+    sizes = Counter()
+    bold_n = 0
+    n = 0
+    prev = None
+    pending_space = False
+    for c in group:
+        t = c["text"]
+        if t.isspace():
+            pending_space = bool(out)
+            continue
+        size = c.get("size") or 10
+        if prev is not None:
+            tol = min(0.25 * size, 0.3 * max(prev["x1"] - prev["x0"], 0.1))
+            if t == prev["text"] and abs(c["x0"] - prev["x0"]) < tol and abs(c["top"] - prev["top"]) < 0.25 * size:
+                bold_n += 1  # over-printed duplicate: fake bold
+                continue
+            gap = c["x0"] - prev["x1"]
+            cjk = is_cjk(t) or is_cjk(prev["text"][-1])
+            if pending_space:
+                # an explicit space between two CJK characters is usually justification, not a word break
+                if not (is_cjk(t) and is_cjk(prev["text"][-1]) and gap < 1.0 * size):
+                    out.append(" ")
+            elif gap > (1.0 if cjk else 0.2) * size:
+                out.append(" ")
+        pending_space = False
+        out.append(t)
+        n += len(t)
+        sizes[round(size * 2) / 2] += len(t)
+        if font_is_bold(c.get("fontname") or ""):
+            bold_n += len(t)
+        prev = c
+    if not out:
+        return None
+    text = "".join(out).strip()
+    if not text:
+        return None
+    size = sizes.most_common(1)[0][0] if sizes else None
+    return {
+        "text": text,
+        "top": min(c["top"] for c in group),
+        "bottom": max(c["bottom"] for c in group),
+        "x0": group[0]["x0"],
+        "x1": group[-1]["x1"],
+        "size": size,
+        "bold": n > 0 and bold_n * 2 > n,
+        "nchars": n,
+    }
+
+
+# ------------------------------------------------------------------------------------ headers / footers
+
+_PAGE_NUMBER_RES = [
+    re.compile(r"^第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?$"),
+    re.compile(r"^共\s*\d+\s*页\s*[,，/]?\s*第\s*\d+\s*页$"),
+    re.compile(r"^[-–—~－]\s*\d+\s*[-–—~－]$"),
+    re.compile(r"^(?:page|p\.?)\s*\d+(?:\s*(?:of|/)\s*\d+)?$", re.I),
+    re.compile(r"^\d+\s*/\s*\d+$"),
+    re.compile(r"^\d{1,4}$"),
+    re.compile(r"^[ivxlcdm]{1,6}$", re.I),
+    re.compile(r"^[-–—]\s*[ivxlcdm]{1,6}\s*[-–—]$", re.I),
+]
+
+
+def is_page_number(text: str) -> bool:
+    """'第 3 页 共 12 页', '- 3 -', 'Page 3 of 12', '3 / 12', '3', 'iv'."""
+    t = text.strip()
+    return any(r.match(t) for r in _PAGE_NUMBER_RES)
+
+
+def edge_key(text: str) -> str:
+    """Normalised form for comparing running headers/footers across pages. Digits vary (page numbers, dates,
+    chapter numbers) and are folded to '#' in short lines; a long line must repeat exactly."""
+    t = re.sub(r"\s+", "", text)
+    return re.sub(r"\d+", "#", t) if len(t) <= 40 else t
+
+
+EDGE_LINES = 2  # how many lines at the top / bottom of a page may be running headers / footers
+EDGE_ZONE = 0.18  # ... and only inside this fraction of the page height from the edge
+
+
+def edge_candidates(lines, height) -> dict:
+    """Indices of lines that could be a running header ('top') or footer ('bottom') of a page."""
+    idx = [i for i, ln in enumerate(lines) if ln.get("kind", "line") == "line"]
+    top = [i for i in idx[:EDGE_LINES] if lines[i]["top"] <= height * EDGE_ZONE]
+    bottom = [i for i in idx[-EDGE_LINES:] if lines[i]["bottom"] >= height * (1 - EDGE_ZONE) and i not in top]
+    return {"top": top, "bottom": bottom}
+
+
+def _edge_pos(line, height, zone) -> float:
+    return line["top"] if zone == "top" else height - line["bottom"]
+
+
+def running_keys(pages) -> dict:
+    """{zone: {edge_key: [distance from the page edge, one per page]}} over a window of pages."""
+    out = {"top": {}, "bottom": {}}
+    for pg in pages:
+        cands = edge_candidates(pg["lines"], pg["height"])
+        for zone, ids in cands.items():
+            seen = {}
+            for i in ids:
+                seen.setdefault(edge_key(pg["lines"][i]["text"]), _edge_pos(pg["lines"][i], pg["height"], zone))
+            for k, pos in seen.items():
+                out[zone].setdefault(k, []).append(pos)
+    return out
+
+
+POS_TOLERANCE = 4.0  # points: running headers/footers sit at the same place on every page
+
+
+def furniture(page, window) -> set:
+    """Indices of the lines of ``page`` that are running headers/footers or page numbers, judged against the
+    pages of ``window`` (neighbouring pages, including ``page``): a top/bottom line whose text (digits folded)
+    recurs at the same distance from the page edge on at least half of the window's pages. From each edge
+    inwards, a line is furniture only if the lines between it and the edge are furniture too."""
+    cands = edge_candidates(page["lines"], page["height"])
+    keys = running_keys(window)
+    n = len(window)
+    need = max(2, math.ceil(n * 0.5))
+    drop = set()
+    for zone, ids in cands.items():
+        order = ids if zone == "top" else list(reversed(ids))
+        for i in order:
+            ln = page["lines"][i]
+            text = ln["text"]
+            rep = False
+            if n >= 2:
+                pos = _edge_pos(ln, page["height"], zone)
+                rep = sum(1 for q in keys[zone].get(edge_key(text), ()) if abs(q - pos) <= POS_TOLERANCE) >= need
+            if rep or is_page_number(text):
+                drop.add(i)
+            else:
+                break
+    return drop

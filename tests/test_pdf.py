@@ -1,0 +1,134 @@
+"""PDF reader on PDFs built with reportlab (CID font STSong-Light for Chinese)."""
+import re
+
+import pytest
+
+from fixtures_build import make_pdf, make_scanned_pdf
+from stdkb.errors import InputError
+from stdkb.readers import read_blocks
+from stdkb.readers.layout import build_lines, is_page_number
+from stdkb.readers.pdf import read_pdf
+
+BODY = [f"2.{i} 如果输气管网发生故障，公司将及时维修，一般故障排除不超过{i}小时，大故障不超过24小时修复；"
+        f"对无能力进行的维修，及时告知或帮助用户转到其它报修渠道，第{i}项。" for i in range(1, 41)]
+
+
+def _norm(s):
+    return re.sub(r"\s+", "", s)
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory):
+    items = [dict(text="客户服务标准（试行）", size=20), dict(text="2 服务承诺", size=14)]
+    items += BODY[:12]
+    items.append(dict(table=[["项目", "时限要求"], ["到达现场", "2小时内"], ["一般故障修复", "24小时内"]]))
+    items += BODY[12:]
+    p = tmp_path_factory.mktemp("pdf") / "std.pdf"
+    return make_pdf(p, items, header="昆仑燃气 企业标准 Q/KL 001-2010",
+                    footer=lambda n, t: f"第 {n} 页 共 {t} 页")
+
+
+def test_text_complete_once_without_headers_footers(long_pdf):
+    blocks = list(read_pdf(long_pdf))
+    assert max(b.page for b in blocks) >= 3
+    text = "".join(_norm(b.text) for b in blocks if b.kind != "table_row")
+    # every clause is there exactly once, in order, even when it continues over a page break
+    pos = 0
+    for clause in BODY:
+        i = text.find(_norm(clause), pos)
+        assert i >= 0, clause
+        assert text.count(_norm(clause)) == 1
+        pos = i
+    assert "昆仑燃气企业标准" not in text
+    assert not any(re.search(r"第\d+页共\d+页", _norm(b.text)) for b in blocks)
+
+
+def test_no_spurious_spaces_in_cjk(long_pdf):
+    for b in read_pdf(long_pdf):
+        if b.kind == "para":
+            assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff，。；]", b.text), b.text
+
+
+def test_headings_from_font_size(long_pdf):
+    blocks = list(read_pdf(long_pdf))
+    heads = [(b.text, b.level) for b in blocks if b.kind == "heading"]
+    assert heads == [("客户服务标准（试行）", 1), ("2 服务承诺", 2)]
+    body = [b for b in blocks if b.kind == "para"]
+    assert {b.font_size for b in body} == {10.5}
+    assert all(b.page >= 1 and b.line for b in blocks)
+
+
+def test_table_rows_once(long_pdf):
+    blocks = list(read_pdf(long_pdf))
+    rows = [b.text for b in blocks if b.kind == "table_row"]
+    assert rows == ["项目 | 时限要求", "到达现场 | 2小时内", "一般故障修复 | 24小时内"]
+    others = "".join(b.text for b in blocks if b.kind != "table_row")
+    assert "一般故障修复" not in others and "时限要求" not in others
+    # the table sits between clause 2.12 and 2.13
+    order = [b.kind for b in blocks]
+    first_row = order.index("table_row")
+    before = "".join(b.text for b in blocks[:first_row])
+    assert "第12项" in before and "第13项" not in before
+
+
+@pytest.mark.parametrize("footer", [lambda n, t: f"- {n} -", lambda n, t: f"Page {n} of {t}",
+                                    lambda n, t: f"{n}"])
+def test_english_document_page_numbers_and_bold_heading(tmp_path, footer):
+    items = [dict(text="1 Scope", size=10.5, font="Helvetica-Bold")]
+    items += [dict(text=f"1.{i} The operator shall respond to every complaint within {i} hours of receipt.",
+                   font="Helvetica") for i in range(1, 80)]
+    p = make_pdf(tmp_path / "en.pdf", items, header="ACME Service Standard", footer=footer)
+    blocks = list(read_pdf(p))
+    assert blocks[0].text == "1 Scope" and blocks[0].bold and blocks[0].kind == "heading"
+    assert [b.text for b in blocks[1:]] == [f"1.{i} The operator shall respond to every complaint within {i} "
+                                           f"hours of receipt." for i in range(1, 80)]
+    assert not any(b.bold for b in blocks[1:])
+
+
+def test_scanned_pdf_needs_ocr(tmp_path):
+    p = make_scanned_pdf(tmp_path / "scan.pdf")
+    with pytest.raises(InputError, match="no text layer: OCR needed") as ei:
+        list(read_blocks(p))
+    assert str(p) in str(ei.value)
+
+
+def test_encrypted_pdf(tmp_path):
+    # (pdfminer loses the Unicode mapping of reportlab's CID fonts in encrypted files: Latin text here)
+    lines = ["1 General", "This standard applies to all operating units."]
+    p = make_pdf(tmp_path / "enc.pdf", [dict(text=t, font="Helvetica") for t in lines], password="s3cret")
+    with pytest.raises(InputError, match="encrypted PDF: give --password"):
+        list(read_blocks(p))
+    with pytest.raises(InputError, match="wrong password"):
+        list(read_blocks(p, password="nope"))
+    assert [b.text for b in read_blocks(p, password="s3cret")] == lines
+
+
+def test_cid_only_text_is_reported(tmp_path):
+    p = make_pdf(tmp_path / "enc.pdf", ["1 总则", "本标准适用于公司所属各单位。"], password="pw")
+    with pytest.raises(InputError, match="OCR needed"):
+        list(read_blocks(p, password="pw"))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("第 3 页 共 12 页", True), ("第3页", True), ("共12页 第3页", True), ("- 3 -", True), ("— 12 —", True),
+    ("Page 3 of 12", True), ("3 / 12", True), ("17", True), ("iv", True),
+    ("3 仪容仪表", False), ("第三条 本办法", False), ("4.1 基本服务用语", False), ("Page layout rules", False),
+])
+def test_page_number_patterns(text, expected):
+    assert is_page_number(text) is expected
+
+
+def _ch(text, x0, size=10, bottom=100, font="SimSun"):
+    return {"text": text, "x0": x0, "x1": x0 + size, "top": bottom - size, "bottom": bottom, "size": size,
+            "fontname": font}
+
+
+def test_build_lines_spaces_cjk_and_fake_bold():
+    chars = [_ch("第", 0), _ch("一", 12), _ch("条", 24),  # CJK with small gaps: no spaces
+             _ch("A", 40, bottom=130), _ch("B", 50, bottom=130), _ch("C", 66, bottom=130),  # 6pt gap: a space
+             _ch("粗", 0, bottom=160), _ch("粗", 0.3, bottom=160), _ch("体", 10, bottom=160), _ch("体", 10.3, bottom=160)]
+    lines = build_lines(chars)
+    assert [ln["text"] for ln in lines] == ["第一条", "AB C", "粗体"]
+    assert lines[2]["bold"] and not lines[0]["bold"]
+    heavy = build_lines([_ch("标", 0, font="ABCDEF+SimHei"), _ch("题", 10, font="ABCDEF+SimHei")])
+    assert heavy[0]["bold"]
