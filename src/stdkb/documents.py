@@ -1,0 +1,426 @@
+"""From a block stream to documents: noise removal, tables of contents, multi-document files, duplicates.
+
+``split_documents(blocks, source)`` yields :class:`~stdkb.model.Document` s with their cleaned blocks:
+
+* **noise** — watermark and encoding-code lines ("IMB standardization office【…】", "Jenny was compiled in
+  January 2021", "标准化管理处编码[…]"), page headers/footers repeated across pages, page-number lines,
+  the site's navigation lines (相关文档, 最新文档) — is moved to ``Document.noise``;
+* a **table of contents** ("目录" followed by entries ending in page numbers "(2)", dot leaders, or Word's
+  "错误!未定义书签。") is moved to ``Document.noise`` too, so its entries never become clauses;
+* **several documents back to back** (a document-sharing page dump) are split at title lines: a short line
+  that is repeated by the next line (the page title followed by the document's own title), or followed by
+  a table of contents; once a file has shown such boundaries, a standalone line that reads like a title of
+  a standard ("…标准", "…流程", "…体系") also starts a new document;
+* **near-duplicates** (the same standard pasted twice, with small noise) are marked by
+  :class:`DuplicateIndex` with ``duplicate_of``, never dropped.
+
+The words used (目录, 相关文档, title words) are language data in ``lang/*/segment.json`` and
+``lang/noise.json``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, List, Optional
+
+from .labels import lang_data, parse_label
+from .model import Block, Document
+from .text import detect_lang, fold
+
+_PUNCT_WS = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=None)
+def _noise():
+    data = lang_data("", "noise")
+    strip = [re.compile(p) for p in data["strip_patterns"]]
+    lines = [re.compile(p) for p in data["line_patterns"]]
+    zh, en = lang_data("zh", "segment"), lang_data("en", "segment")
+    nav = {fold(x).strip().lower() for x in zh["nav_lines"] + en["nav_lines"]}
+    toc_words = sorted({fold(x) for x in zh["toc_words"] + en["toc_words"]}, key=len, reverse=True)
+    broken = [fold(x) for x in zh["toc_broken_ref"]]
+    title_words = zh["title_words"]
+    en_title_words = [w.lower() for w in en["title_words"]]
+    return strip, lines, nav, toc_words, broken, title_words, en_title_words
+
+
+# an entry of a table of contents: text, then a page number in brackets, after dot leaders, or a broken ref
+_TOC_MARK = r"(?:[\(（]\s*\d{1,3}\s*[\)）]|[.．…·•\-—_]{3,}\s*\d{0,3}|错误!未定义书签。|Error! Bookmark not defined\.)"
+_TOC_ENTRY = re.compile(r"^\s*\S.{0,80}?\s*" + _TOC_MARK + r"\s*$")
+_TOC_ENTRY_NUM = re.compile(r"^\s*\S.{0,80}?[^\d\s.]\s+\d{1,3}\s*$")  # "4.5 禁忌用语 6" in a TOC block
+_TOC_MARK_RE = re.compile(_TOC_MARK)
+_DATE = re.compile(r"(19|20)\d\d\s*年|[〇零一二三四五六七八九]{4}\s*年")
+
+
+def norm_key(s: str) -> str:
+    """Folded text without white space and punctuation: for comparing titles and fingerprints."""
+    return _PUNCT_WS.sub("", fold(s)).lower()
+
+
+def _bigrams(s: str) -> set:
+    return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+
+
+def title_similarity(title: str, line: str) -> float:
+    """Share of the title's character bigrams found near the start of ``line`` (0..1)."""
+    a = norm_key(title)
+    b = norm_key(line)[: len(a) + 8]
+    if not a or not b:
+        return 0.0
+    ba = _bigrams(a)
+    return len(ba & _bigrams(b)) / len(ba)
+
+
+def contained_in(line: str, title: str) -> float:
+    """Share of ``line``'s bigrams found in ``title`` (a cover-page line repeating the title)."""
+    a = norm_key(line)
+    b = norm_key(title)
+    if not a or not b:
+        return 0.0
+    ba = _bigrams(a)
+    return len(ba & _bigrams(b)) / len(ba)
+
+
+def clean_line(text: str) -> tuple[str, list]:
+    """Remove noise from one line: returns (kept text, [removed pieces])."""
+    strip, lines, nav, *_ = _noise()
+    f = fold(text)
+    if not f.strip():
+        return "", []
+    for pat in lines:
+        if pat.search(f):
+            return "", [text]
+    if f.strip().lower() in nav:
+        return "", [text]
+    removed = []
+    for pat in strip:
+        m = pat.search(f)
+        while m:
+            removed.append(text[m.start():m.end()])
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+            f = fold(text)
+            m = pat.search(f)
+    if removed and not text.strip():
+        return "", removed
+    return (text if not removed else re.sub(r"\s{2,}", " ", text).strip()), removed
+
+
+def is_toc_header(text: str) -> bool:
+    toc_words = _noise()[3]
+    t = fold(text).strip()
+    return any(t == w or t.lower() == w.lower() for w in toc_words)
+
+
+def split_toc_line(text: str) -> Optional[tuple[str, str]]:
+    """A flattened table of contents on one line ("目录 1 总则 (2) 2 … (12)"): (toc part, rest) or None."""
+    toc_words = _noise()[3]
+    f = fold(text)
+    t = f.lstrip()
+    if not any(t.startswith(w) for w in toc_words):
+        return None
+    marks = list(_TOC_MARK_RE.finditer(f))
+    if len(marks) < 2:
+        return None
+    cut = marks[-1].end()
+    rest = text[cut:]
+    # a trailing fragment of the TOC ("2." cut by the page) stays with it
+    if len(norm_key(rest)) < 12:
+        return text, ""
+    return text[:cut], rest.strip()
+
+
+def is_toc_entry(text: str, in_toc: bool) -> bool:
+    f = fold(text)
+    if _TOC_ENTRY.match(f):
+        return True
+    return in_toc and bool(_TOC_ENTRY_NUM.match(f))
+
+
+def is_title_candidate(text: str) -> bool:
+    f = fold(text).strip()
+    if not (2 <= len(f) <= 60):
+        return False
+    if f[-1] in "。;；,，:：、" or f.endswith("..."):
+        return False
+    if parse_label(f, 0) is not None:
+        return False
+    if is_toc_header(f):
+        return False
+    letters = sum(1 for ch in f if ch.isalnum())
+    return letters >= max(2, len(f) * 0.5)
+
+
+def has_title_word(text: str) -> bool:
+    _, _, _, _, _, zh_words, en_words = _noise()
+    f = fold(text)
+    return any(w in f for w in zh_words) or any(w in f.lower() for w in en_words)
+
+
+def doc_id_for(source: str, index: int, title: str) -> str:
+    """Stable document id: the same file name, position and title give the same id on every run."""
+    key = f"{Path(source).name}\0{index}\0{norm_key(title)}"
+    return "d" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+class _Pending:
+    def __init__(self, title: Optional[str], source: str, title_block: Optional[Block] = None):
+        self.title = title
+        self.source = source
+        self.blocks: List[Block] = []
+        self.noise: List[str] = []
+        self.body_chars = 0
+        self.title_block = title_block
+
+    def add(self, block: Block):
+        self.blocks.append(block)
+        self.body_chars += len(block.text.strip())
+
+
+def _strip_running_lines(blocks: List[Block], noise: list) -> List[Block]:
+    """Remove page headers/footers: short lines repeated on most pages (needs page numbers)."""
+    pages = {b.page for b in blocks if b.page is not None}
+    if len(pages) < 3:
+        return blocks
+    per_page = {}
+    for b in blocks:
+        k = norm_key(b.text)
+        if k and len(k) <= 40:
+            per_page.setdefault(re.sub(r"\d+", "#", k), set()).add(b.page)
+    running = {k for k, ps in per_page.items() if len(ps) >= max(3, 0.6 * len(pages))}
+    if not running:
+        return blocks
+    kept = []
+    for b in blocks:
+        if re.sub(r"\d+", "#", norm_key(b.text)) in running:
+            noise.append(b.text)
+        else:
+            kept.append(b)
+    return kept
+
+
+def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
+    """Split a block stream into documents (see the module docstring)."""
+    source = str(source)
+    lines = _clean_stream(blocks)
+    cur: Optional[_Pending] = None
+    strong_seen = 0
+    index = 0
+    carry_noise: list = []
+    buf = list_iter = _Lookahead(lines)
+    in_toc = False
+
+    def emit(p: _Pending):
+        nonlocal index
+        if p is None:
+            return None
+        if p.body_chars == 0 and not p.blocks and p.title is None:
+            carry_noise.extend(p.noise)
+            return None
+        title = p.title or _fallback_title(p, source)
+        blocks = _strip_running_lines(p.blocks, p.noise)
+        text_sample = "\n".join(b.text for b in blocks[:400])
+        doc = Document(id=doc_id_for(source, index, title), title=title, source=source,
+                       lang=detect_lang(title + "\n" + text_sample), index=index)
+        doc.noise = carry_noise[:] + p.noise
+        carry_noise.clear()
+        doc.blocks = blocks
+        doc.sha256 = hashlib.sha256("\n".join(b.text for b in blocks).encode("utf-8")).hexdigest()
+        index += 1
+        return doc
+
+    for block, kind, removed in buf:
+        if cur is None:
+            cur = _Pending(None, source)
+        if removed:
+            cur.noise.extend(removed)
+        if kind == "break":
+            d = emit(cur)
+            if d:
+                yield d
+            cur = None
+            in_toc = False
+            continue
+        if kind == "noise":
+            continue
+        text = block.text
+        # --- a title line followed by its repetition or a table of contents starts a document ---
+        nxt = None
+        if block.kind in ("para", "heading") and is_title_candidate(text):
+            nxt = buf.peek_text(1)
+        repeated = nxt is not None and title_similarity(text, nxt) >= 0.6
+        before_toc = nxt is not None and (is_toc_header(nxt) or split_toc_line(nxt) is not None)
+        strong_title = repeated or before_toc
+        # --- tables of contents ---
+        if not strong_title:
+            if is_toc_header(text):
+                in_toc = True
+                cur.noise.append(text)
+                continue
+            toc = split_toc_line(text)
+            if toc:
+                cur.noise.append(toc[0])
+                if toc[1]:
+                    block = Block(**{**block.__dict__, "text": toc[1]})
+                    text = toc[1]
+                else:
+                    continue
+            elif is_toc_entry(text, in_toc):
+                # a lone entry outside a TOC needs two more entries after it to count
+                if in_toc or buf.peek_toc(2):
+                    in_toc = True
+                    cur.noise.append(text)
+                    continue
+        in_toc = False
+        # --- document boundaries ---
+        if block.kind == "title":
+            if cur.title is None and cur.body_chars == 0:
+                cur.title = text.strip()
+                cur.noise.append(text)
+                continue
+            d = emit(cur)
+            if d:
+                yield d
+            cur = _Pending(text.strip(), source)
+            cur.noise.append(text)
+            continue
+        if block.kind in ("para", "heading") and is_title_candidate(text):
+            boundary = None
+            if cur.title is not None and (contained_in(text, cur.title) >= 0.7 or title_similarity(cur.title, text) >= 0.7):
+                if cur.body_chars == 0 or norm_key(text) == norm_key(cur.title) or contained_in(text, cur.title) >= 0.9:
+                    cur.noise.append(text)  # the title repeated (page title, cover page)
+                    continue
+            if strong_title:
+                boundary = "strong"
+            elif strong_seen and len(fold(text).strip()) <= 30 and has_title_word(text) and not _DATE.search(text):
+                boundary = "weak"
+            if boundary and not repeated and cur.title is not None and cur.body_chars == 0 and not cur.blocks:
+                boundary = None  # a cover-page line under a title that has no body yet
+            if boundary and (cur.body_chars > 0 or cur.title is not None):
+                d = emit(cur)
+                if d:
+                    yield d
+                cur = _Pending(text.strip(), source)
+                cur.noise.append(text)
+                strong_seen += boundary == "strong"
+                continue
+            if boundary and cur.title is None and cur.body_chars == 0:
+                cur.title = text.strip()
+                cur.noise.append(text)
+                strong_seen += boundary == "strong"
+                continue
+            if cur.title is None and cur.body_chars == 0 and has_title_word(text) and len(fold(text).strip()) <= 40:
+                cur.title = text.strip()  # the first title-like line of a file names its document
+                cur.noise.append(text)
+                continue
+        cur.add(block)
+    d = emit(cur)
+    if d:
+        d.noise.extend(carry_noise)
+        yield d
+
+
+def _fallback_title(p: _Pending, source: str) -> str:
+    for b in p.blocks[:20]:
+        t = b.text.strip()
+        if b.kind in ("heading", "title") or (is_title_candidate(t) and has_title_word(t)):
+            return t
+    return Path(source).stem if source and not source.startswith("<") else (p.blocks[0].text.strip()[:40] if p.blocks else "untitled")
+
+
+def _clean_stream(blocks: Iterable[Block]):
+    """Yield (block, kind, removed_noise) with kind in {"text", "noise", "break", "blank"}; blank lines dropped."""
+    for b in blocks:
+        if b.kind == "break":
+            yield b, "break", []
+            continue
+        if not b.text or not b.text.strip():
+            continue
+        if b.kind == "table_row":
+            yield b, "text", []
+            continue
+        kept, removed = clean_line(b.text)
+        if not kept:
+            yield b, "noise", removed
+            continue
+        if removed:
+            b = Block(**{**b.__dict__, "text": kept})
+        yield b, "text", removed
+
+
+class _Lookahead:
+    """Iterate (block, kind, removed) with peeking at the next text lines."""
+
+    def __init__(self, it):
+        self._it = iter(it)
+        self._buf: list = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._buf:
+            return self._buf.pop(0)
+        return next(self._it)
+
+    def _fill(self, n: int):
+        while sum(1 for x in self._buf if x[1] == "text") < n:
+            try:
+                self._buf.append(next(self._it))
+            except StopIteration:
+                return
+
+    def peek_text(self, n: int) -> Optional[str]:
+        self._fill(n)
+        texts = [x[0].text for x in self._buf if x[1] == "text"]
+        return texts[n - 1] if len(texts) >= n else None
+
+    def peek_toc(self, n: int) -> bool:
+        self._fill(n)
+        texts = [x[0].text for x in self._buf if x[1] == "text"][:n]
+        return len(texts) == n and all(is_toc_entry(t, False) for t in texts)
+
+
+class DuplicateIndex:
+    """Near-duplicate detection with character 5-gram shingles (sampled), for documents streamed in order.
+
+    A document is marked ``duplicate_of`` an earlier one when most of the shorter text's shingles appear in
+    the longer one (containment >= ``threshold``), which catches the same standard pasted twice, an excerpt
+    of it, and copies with watermarks or reflowed lines.
+    """
+
+    def __init__(self, threshold: float = 0.8, min_chars: int = 80):
+        self.threshold = threshold
+        self.min_chars = min_chars
+        self._docs: list[tuple[str, frozenset]] = []
+
+    @staticmethod
+    def fingerprint(doc: Document) -> frozenset:
+        text = "".join(norm_key(c.text) for c in doc.clauses) if doc.clauses else norm_key(
+            "".join(b.text for b in doc.blocks))
+        out = set()
+        for i in range(0, max(0, len(text) - 4)):
+            h = zlib.crc32(text[i:i + 5].encode("utf-8"))
+            if h % 4 == 0:
+                out.add(h)
+        return frozenset(out)
+
+    def mark(self, doc: Document) -> Optional[str]:
+        fp = self.fingerprint(doc)
+        if len(fp) * 4 < self.min_chars // 1:
+            self._docs.append((doc.id, fp))
+            return None
+        for other_id, other in self._docs:
+            if not other:
+                continue
+            small, large = (fp, other) if len(fp) <= len(other) else (other, fp)
+            if len(small) < 5:
+                continue
+            if len(small & large) / len(small) >= self.threshold:
+                doc.duplicate_of = other_id
+                break
+        self._docs.append((doc.id, fp))
+        return doc.duplicate_of

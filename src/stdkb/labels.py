@@ -1,0 +1,238 @@
+"""Clause-number recognition: find numbering labels at the start of a line or inside run-on text.
+
+A :class:`Label` says which numbering *family* a label belongs to ("decimal" 1 / 1.1 / 1.1.1, "cn_dun" 一、,
+"cn_paren" (一), "num_dun" 1、, "num_paren" (1), "num_rparen" 1), "circled" ①, "alpha." A. / "alpha、" A、,
+"alpha_paren" (a), "ord:chapter" 第一章 ..., "appendix" 附录 / Appendix A, "bare" a bare number glued to text or
+followed by a space), its integer value (or a tuple for decimals), the normalised label ("(一)", "2.2.3",
+"第三条") and where the clause text starts.
+
+This module only *proposes* labels; :mod:`stdkb.segment` decides which proposals are clause starts by
+checking them against the numbering the document actually uses (a "1" glued to text is only a clause
+when a list starts there or it continues one). The words (章/节/条, 附录, Section, units that mark a number
+as a value) are language data in ``lang/*/segment.json``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional, Union
+
+from .text import fold
+
+_LANG_DIR = Path(__file__).parent / "lang"
+
+
+@lru_cache(maxsize=None)
+def lang_data(lang: str, name: str) -> dict:
+    path = _LANG_DIR / lang / f"{name}.json" if lang else _LANG_DIR / f"{name}.json"
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUM = "零〇一二三四五六七八九十百千两"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
+
+
+def cn_to_int(s: str) -> Optional[int]:
+    """Small Chinese ordinal numbers used in clause labels (一 .. 九百九十九); None if not a number."""
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    total, current = 0, 0
+    for ch in s:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            unit = CN_UNITS[ch]
+            total += (current or 1) * unit
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+@dataclass
+class Label:
+    family: str
+    value: Union[int, tuple]
+    label: str  # normalised: "2.2.3", "1", "一", "(一)", "第三条", "A", "附录"
+    raw: str  # the characters consumed, delimiter included ("（一）", "1、", "第一阶段:")
+    start: int  # offset in the line where the label starts
+    end: int  # offset where the clause text starts
+    delim: str = ""  # "glued", "space", ".", "、", ")" ...
+
+    @property
+    def depth(self) -> int:
+        return len(self.value) if isinstance(self.value, tuple) else 1
+
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+
+
+@lru_cache(maxsize=None)
+def _patterns():
+    zh = lang_data("zh", "segment")
+    en = lang_data("en", "segment")
+    suffixes = sorted(zh["ordinal_suffixes"], key=len, reverse=True)
+    appendix = sorted(zh["appendix_words"], key=len, reverse=True)
+    en_app = sorted(en["appendix_words"], key=len, reverse=True)
+    en_kw = sorted(en["keyword_labels"], key=len, reverse=True)
+    followers = sorted(set(zh["value_followers"]) | set(en["value_followers"]), key=len, reverse=True)
+    P = {}
+    P["ord"] = re.compile(r"第\s*([%s\d]{1,6})\s*(%s)" % (CN_NUM, "|".join(map(re.escape, suffixes))))
+    P["appendix"] = re.compile(r"(%s)\s*([A-Z]|\d{1,2}|[一二三四五六七八九十]{1,3})?(?=[\s:：.、" % "|".join(map(re.escape, appendix)) + _CJK + r"]|$)")
+    P["en_appendix"] = re.compile(r"(%s)\s+([A-Z]|\d{1,2})\b\.?" % "|".join(map(re.escape, en_app)))
+    P["en_kw"] = re.compile(r"(%s)\s+(\d{1,3}(?:\.\d{1,3}){0,5}|[IVXivx]{1,5})\b\.?" % "|".join(map(re.escape, en_kw)), re.I)
+    P["cn_paren"] = re.compile(r"\(\s*([一二三四五六七八九十]{1,3})\s*\)")
+    P["cn_dun"] = re.compile(r"([一二三四五六七八九十]{1,3})\s*[、.．](?!\d)")
+    P["num_paren"] = re.compile(r"\(\s*(\d{1,3})\s*\)")
+    P["alpha_paren"] = re.compile(r"\(\s*([a-zA-Z]|[ivx]{1,4})\s*\)")
+    P["circled"] = re.compile(r"([%s])" % CIRCLED)
+    P["decimal"] = re.compile(r"(\d{1,3}(?:\.\d{1,3}){1,5})\.?(?![\d.])")
+    P["num"] = re.compile(r"(\d{1,3})(?:\s*(、|\))|(\.)(?![\d.])|(?=\s|[%s]))" % _CJK)
+    P["alpha"] = re.compile(r"([A-Za-z])\s*(、|\.|\)|．)(?=\s|[%s]|$|[A-Z])" % _CJK)
+    P["followers"] = followers
+    cjk_f = [f for f in followers if not f.isascii()]
+    latin_f = [f for f in followers if f.isascii()]
+    # a CJK unit must touch the number ("50米"); a Latin one may follow a space ("5 s", "30 minutes")
+    P["follower_re"] = re.compile(r"(?:%s)|\s*(?:%s)" % ("|".join(map(re.escape, cjk_f)), "|".join(map(re.escape, latin_f))))
+    return P
+
+
+def _value_follows(text: str, pos: int) -> bool:
+    """True when what follows ``pos`` marks the preceding number as a value ("50米", "2.0米高", "30cm")."""
+    P = _patterns()
+    m = P["follower_re"].match(text, pos)
+    if not m:
+        return False
+    end = m.end()
+    # a Latin unit must not run on into a word: "1 Scope" is a label, "5 s" or "4 h." is a value
+    tok = text[pos:end].strip()
+    if tok and tok[-1].isascii() and tok[-1].isalpha() and end < len(text) and text[end].isascii() and text[end].isalpha():
+        return False
+    return True
+
+
+def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Optional[Label]:
+    """Propose a label starting exactly at ``pos`` of ``line``. ``folded`` is ``fold(line)`` if already known."""
+    f = folded if folded is not None else fold(line)
+    n = len(f)
+    if pos >= n:
+        return None
+    P = _patterns()
+    ch = f[pos]
+
+    def finish(family, value, label, end, delim):
+        # swallow a following colon/space: they belong to the label, not the clause text
+        e = end
+        while e < n and f[e] in ":：":
+            e += 1
+        while e < n and f[e] in " \t":
+            e += 1
+        return Label(family, value, label, line[pos:e], pos, e, delim)
+
+    if ch == "第":
+        m = P["ord"].match(f, pos)
+        if m:
+            v = cn_to_int(m.group(1))
+            if v is not None and v > 0:
+                kind = lang_data("zh", "segment")["ordinal_suffixes"][m.group(2)]
+                return finish("ord:" + kind, v, "第" + line[m.start(1):m.end(1)].strip() + m.group(2), m.end(), "")
+        return None
+    if ch in "附":
+        m = P["appendix"].match(f, pos)
+        if m:
+            suffix = m.group(2) or ""
+            v = (ord(suffix) - 64) if suffix.isalpha() and suffix.isascii() else (cn_to_int(suffix) or 0)
+            return finish("appendix", v, m.group(1) + suffix, m.end(), "")
+        return None
+    if ch == "(":
+        for fam in ("cn_paren", "num_paren", "alpha_paren"):
+            m = P[fam].match(f, pos)
+            if m:
+                g = m.group(1)
+                if fam == "cn_paren":
+                    return finish(fam, cn_to_int(g), f"({g})", m.end(), "()")
+                if fam == "num_paren":
+                    return finish(fam, int(g), f"({int(g)})", m.end(), "()")
+                if g.lower() in ROMAN and len(g) > 1 or g in ("i", "v", "x") and False:
+                    return finish("roman_paren", ROMAN[g.lower()], f"({g})", m.end(), "()")
+                return finish("alpha_paren", ord(g.lower()) - 96, f"({g})", m.end(), "()")
+        return None
+    if ch in CIRCLED:
+        return finish("circled", CIRCLED.index(ch) + 1, ch, pos + 1, "")
+    if ch in "一二三四五六七八九十":
+        m = P["cn_dun"].match(f, pos)
+        if m:
+            return finish("cn_dun", cn_to_int(m.group(1)), m.group(1), m.end(), "、")
+        return None
+    if ch.isdigit():
+        m = P["decimal"].match(f, pos)
+        if m:
+            parts = tuple(int(x) for x in m.group(1).split("."))
+            comps = m.group(1).split(".")
+            if any(c.startswith("0") for c in comps):  # 2.0米, 1.05: values, not clause numbers
+                return None
+            end = m.end()
+            if end < n and (f[end].isdigit() or _value_follows(f, end)):
+                return None
+            if end < n and f[end] not in " \t:：、" and not ("\u3400" <= f[end] <= "\u9fff") and not f[end].isalpha():
+                return None
+            return finish("decimal", parts, m.group(1), end, "space" if end < n and f[end] in " \t" else "glued")
+        m = P["num"].match(f, pos)
+        if m:
+            v = int(m.group(1))
+            d = m.group(2) or m.group(3) or ""
+            end = m.end()
+            if d == "" and end < n and f[end] in " \t":
+                delim = "space"
+            elif d == "":
+                delim = "glued"
+            else:
+                delim = d
+            if delim in ("space", "glued", ".") and _value_follows(f, end if delim != "space" else end):
+                return None
+            if delim == "space":
+                # "1 总则": the text after the space must start a word, not another number or a unit
+                k = end
+                while k < n and f[k] in " \t":
+                    k += 1
+                if k >= n or _value_follows(f, k) or f[k].isdigit():
+                    return None
+            fam = {"、": "num_dun", ")": "num_rparen"}.get(delim, "bare")
+            return finish(fam, v, str(v), end, delim)
+        return None
+    if ch.isalpha() and ch.isascii():
+        m = P["en_kw"].match(f, pos)
+        if m:
+            kw = m.group(1).lower()
+            fam = lang_data("en", "segment")["keyword_labels"][kw]
+            num = m.group(2)
+            if fam == "decimal" and num[0].isdigit():
+                parts = tuple(int(x) for x in num.split("."))
+                return finish("decimal", parts, num, m.end(), "space")
+            if num[0].isdigit():
+                return finish("ord:" + fam, int(num), f"{m.group(1)} {num}", m.end(), "")
+            return finish("ord:" + fam, ROMAN.get(num.lower(), 0), f"{m.group(1)} {num}", m.end(), "")
+        m = P["en_appendix"].match(f, pos)
+        if m:
+            suffix = m.group(2)
+            v = ord(suffix) - 64 if suffix.isalpha() else int(suffix)
+            return finish("appendix", v, f"{m.group(1)} {suffix}", m.end(), "")
+        m = P["alpha"].match(f, pos)
+        if m:
+            g = m.group(1)
+            d = m.group(2).replace("．", ".")
+            # "e.g." / "i.e." / "No." are not labels
+            if d == "." and m.end() < n and f[m.end()] == "." or f[pos:pos + 4].lower() in ("e.g.", "i.e."):
+                return None
+            fam = ("alpha" if g.isupper() else "alpha_l") + d
+            return finish(fam, ord(g.lower()) - 96, g, m.end(), d)
+    return None

@@ -1,0 +1,383 @@
+"""Segmentation: turn a document's blocks into a tree of numbered clauses.
+
+The segmenter nests clauses by what the document actually does, not by a fixed order of schemes. It
+keeps a stack of open numbering levels (one per nesting depth, each with its family and last value) and
+accepts a proposed label (:func:`stdkb.labels.parse_label`) when it fits:
+
+* a decimal label "2.2.3" goes under the open clause whose number is its prefix ("2.2");
+* any other label continues the nearest open level of the same family when its value is the next one
+  (二、 after 一、; (3) after (2)), closing everything opened since;
+* a first value (1, 一, A, ①, 第一章) opens a new level under the current clause, or restarts a list of
+  the same family;
+* otherwise a label at the start of a line with an explicit delimiter ("5、") is still accepted (documents
+  skip numbers), but a weak one (a bare number glued to text, or a label in the middle of a line) is text.
+
+Run-on text ("一、办公室: 1、各级…; 2、各办公室…") is split at labels that follow a sentence or list boundary
+and fit the numbering; values such as "不少于50米", "2.0米高", "第 2 版", dates and phone numbers never fit.
+Lines without a label continue the current clause.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional
+
+from .labels import Label, lang_data, parse_label
+from .model import Block, Clause, Document
+from .text import fold
+
+_BOUNDARY = set(" \t。;；!！?？:：")
+_SENT_END = "。;；!！?？:：…"
+_HEAD_PUNCT = re.compile(r"[,，。;；!！?？]")
+_CJKCH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’《》]")
+
+
+@dataclass
+class _Level:
+    family: str
+    value: object
+    clause: Clause
+    delim: str = ""
+    layout: Optional[int] = None  # level of a layout heading (no number)
+    item_level: Optional[int] = None  # nesting depth of a DOCX/Markdown list item
+
+
+def _is_tuple_family(level: _Level) -> bool:
+    return isinstance(level.value, tuple)
+
+
+@dataclass
+class _State:
+    doc_id: str
+    lang: str
+    stack: List[_Level] = field(default_factory=list)
+    clauses: List[Clause] = field(default_factory=list)
+    ids: dict = field(default_factory=dict)
+    current: Optional[Clause] = None  # clause receiving continuation text
+    last_line_was_title: bool = False
+
+    # -- placement -----------------------------------------------------------------------------------
+    def place(self, lab: Label, *, strong: bool, item_level: Optional[int] = None) -> Optional[int]:
+        """Return the stack index at which the new level goes (everything from there is closed),
+        or None when the label does not fit (it is then text)."""
+        st = self.stack
+        if item_level is not None:
+            # a DOCX/Markdown list item closes list items nested deeper than itself
+            for i, lv in enumerate(st):
+                if lv.item_level is not None and lv.item_level > item_level:
+                    st = st[:i]
+                    break
+        return self._fit_family(lab, lab.family, st, strong)
+
+    def _fit_family(self, lab: Label, fam: str, st: list, strong: bool) -> Optional[int]:
+        value = lab.value
+        if fam == "appendix":
+            # appendices sit beside the top-level clauses, after any layout heading
+            for i, lv in enumerate(st):
+                if lv.layout is None:
+                    return i
+            return len(st)
+        if isinstance(value, tuple):  # multi-level decimal
+            # the parent is the deepest open decimal clause whose number is a prefix ("2.2" for "2.2.3"); a list
+            # item "1." is a parent only for "1.1" when the document has no decimal clauses open
+            has_decimal = any(lv.family == "decimal" for lv in st)
+            for i in range(len(st) - 1, -1, -1):
+                lv = st[i]
+                if not _is_tuple_family(lv) or (has_decimal and lv.family != "decimal"):
+                    continue
+                if len(lv.value) < len(value) and value[: len(lv.value)] == lv.value:
+                    return i + 1
+            # no parent open: a sibling ("1.2" after "1.1" under 第一章) continues its level
+            for i in range(len(st) - 1, -1, -1):
+                lv = st[i]
+                if (_is_tuple_family(lv) and len(lv.value) == len(value) and lv.value[:-1] == value[:-1]
+                        and value[-1] == lv.value[-1] + 1):
+                    return i
+            # inside a line, a decimal label without parent or sibling must at least start its level ("1.1")
+            if not strong and value[-1] != 1:
+                return None
+            # close the decimal levels, stay under the enclosing non-decimal clause (第一章 > 1.1)
+            for i, lv in enumerate(st):
+                if _is_tuple_family(lv):
+                    return i
+            return len(st)
+        if fam.startswith("bare"):
+            return self._fit_bare(lab, fam, st, strong)
+        # ordinal families: continue a level of the same family when the value is the next one
+        for i in range(len(st) - 1, -1, -1):
+            lv = st[i]
+            if lv.family == fam and isinstance(lv.value, int) and value == lv.value + 1:
+                return i
+        if value == 1 or (fam.startswith("ord:") and value == 1):
+            for i in range(len(st) - 1, -1, -1):
+                if st[i].family == fam:
+                    return i  # restart of a list of the same family
+            return len(st)
+        if strong:
+            for i in range(len(st) - 1, -1, -1):
+                lv = st[i]
+                if lv.family == fam and isinstance(lv.value, int) and value > lv.value and value - lv.value <= 5:
+                    return i  # a skipped number
+            if fam.startswith("ord:") or fam in ("cn_dun",):
+                return len(st) if not any(lv.family == fam for lv in st) else None
+        return None
+
+    def _fit_bare(self, lab: Label, fam: str, st: list, strong: bool) -> Optional[int]:
+        """Bare numbers: "1 总则" (a top-level decimal), "1面带笑容" / "1. The" (a list item)."""
+        v = lab.value
+        delim = lab.delim
+        for i in range(len(st) - 1, -1, -1):
+            lv = st[i]
+            if lv.layout is not None:
+                break
+            if isinstance(lv.value, tuple) and len(lv.value) == 1 and v == lv.value[0] + 1:
+                if lv.family == "decimal" or lv.delim == delim:
+                    return i
+        if v == 1:
+            for i in range(len(st) - 1, -1, -1):
+                lv = st[i]
+                if lv.family == f"list{delim}" and lv.item_level is None:
+                    return i  # restart
+                if lv.family == "decimal" or lv.layout is not None:
+                    break
+            return len(st)
+        if strong and delim in (".", "space") and not st:
+            return 0
+        return None
+
+    # -- clause creation ------------------------------------------------------------------------------
+    def new_clause(self, lab: Optional[Label], at: int, text: str, block: Block, *, item_level=None,
+                   layout: Optional[int] = None, title: Optional[str] = None) -> Clause:
+        del self.stack[at:]
+        parent = self.stack[-1].clause if self.stack else None
+        label = lab.label if lab else None
+        path_elem = label if label is not None else (title or "")
+        path = (list(parent.path) if parent else []) + [path_elem]
+        cid = self._make_id(path)
+        fam = lab.family if lab else ("layout" if layout is not None else "text")
+        value = lab.value if lab else None
+        if lab and lab.family == "bare":
+            # a bare number at the top (or right under a layout heading) is a top-level decimal ("1 总则");
+            # under a clause it starts or continues a list ("1面带笑容")
+            value = (lab.value,)
+            top = self.stack[-1] if self.stack else None
+            fam = "decimal" if top is None or top.layout is not None else f"list{lab.delim}"
+        clause = Clause(
+            id=cid, label=label, path=path, kind="clause", level=len(path), parent=parent.id if parent else None,
+            text=text, raw_label=lab.raw if lab else None, scheme=fam if lab else None,
+            title=title, line=block.line, page=block.page,
+        )
+        self.clauses.append(clause)
+        self.stack.append(_Level(fam, value, clause, lab.delim if lab else "", layout, item_level))
+        self.current = clause
+        return clause
+
+    def _make_id(self, path: list) -> str:
+        base = f"{self.doc_id}:" + "/".join(str(p) for p in path)
+        n = self.ids.get(base, 0) + 1
+        self.ids[base] = n
+        return base if n == 1 else f"{base}~{n}"
+
+    def preamble(self, text: str, block: Block) -> Clause:
+        """Unnumbered text before the first clause."""
+        cid = self._make_id(["_"])
+        clause = Clause(id=cid, label=None, path=[], kind="text", level=0, parent=None, text=text,
+                        line=block.line, page=block.page)
+        self.clauses.append(clause)
+        self.current = clause
+        return clause
+
+
+def _join(prev: str, new: str) -> str:
+    if not prev:
+        return new
+    if not new:
+        return prev
+    a, b = prev[-1], new[0]
+    if a in _SENT_END:
+        return prev + "\n" + new
+    if _CJKCH.match(a) or _CJKCH.match(b) or (a.isdigit() and _CJKCH.match(b)):
+        return prev + new
+    return prev + " " + new
+
+
+def _heading_like(text: str, lang: str) -> bool:
+    t = text.strip().rstrip(":：")
+    if not t:
+        return False
+    data = lang_data("zh" if lang == "zh" else "en", "segment")
+    if len(t) > data["heading_max_chars"]:
+        return False
+    if lang == "zh":
+        return not _HEAD_PUNCT.search(t) and not re.search(r"[:：]\s*\S", t)
+    if re.search(r"[.;!?]$", t):
+        return False
+    words = t.split()
+    if len(words) > 10:
+        return False
+    return not re.search(r"\b(shall|must|should|may|will|is|are)\b", t, re.I)
+
+
+def segment_blocks(blocks: Iterable[Block], doc_id: str, lang: str = "zh") -> List[Clause]:
+    """Segment ``blocks`` (one document, noise already removed) into clauses, in document order."""
+    state = _State(doc_id=doc_id, lang=lang)
+    for block in blocks:
+        if block.kind == "break":
+            continue
+        text = block.text
+        if not text or not text.strip():
+            continue
+        if block.kind == "table_row":
+            _continue(state, text.strip(), block, newline=True)
+            continue
+        folded = fold(text)
+        if block.kind == "list_item" and block.label:
+            lab = parse_label(block.label.strip() + " ", 0)
+            if lab is not None:
+                lab = Label(lab.family, lab.value, lab.label, block.label, 0, 0, lab.delim)
+                at = state.place(lab, strong=True, item_level=block.level or 1)
+                if at is None:
+                    at = len(state.stack)
+                _start(state, lab, at, text.strip(), block, item_level=block.level or 1)
+                continue
+        if block.kind == "heading" and block.level:
+            lab0 = parse_label(text.lstrip(), 0)
+            if lab0 is None:
+                _layout_heading(state, text.strip(), block)
+                continue
+        _segment_line(state, text, folded, block)
+    return state.clauses
+
+
+def _layout_heading(state: _State, text: str, block: Block) -> None:
+    lvl = block.level or 1
+    at = len(state.stack)
+    for i, lv in enumerate(state.stack):
+        if lv.layout is not None and lv.layout >= lvl:
+            at = i
+            break
+        if lv.layout is None:
+            at = i
+            break
+    c = state.new_clause(None, at, text, block, layout=lvl, title=text)
+    c.kind = "heading"
+
+
+def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
+    lead = len(text) - len(text.lstrip())
+    labels = []
+    n = len(folded)
+    i = lead
+    # candidates at the start of the line and after sentence/list boundaries
+    while i < n:
+        if i == lead or folded[i - 1] in _BOUNDARY:
+            if folded[i] not in " \t":
+                lab = parse_label(text, i, folded=folded)
+                if lab is not None:
+                    labels.append(lab)
+                    i = max(lab.end, i + 1)
+                    continue
+        i += 1
+    # accept labels in order against the live stack
+    pos = lead
+    pending_start = lead
+    accepted = []
+    for lab in labels:
+        # a label at the start of the line is strong, except a bare number glued to text ("1面带笑容"),
+        # which must fit the numbering like any label found inside a run-on line
+        strong = lab.start == lead and not (lab.family == "bare" and lab.delim == "glued")
+        if lab.start != lead and lab.family == "bare" and state.lang != "zh":
+            continue  # "within 4 hours": English never runs list items on inside a sentence
+        at = state.place(lab, strong=strong)
+        if at is None:
+            continue
+        # text before this label belongs to the previous clause (or is a preamble)
+        before = text[pending_start:lab.start].strip()
+        if before:
+            _continue(state, before, block)
+        _start(state, lab, at, None, block)
+        pending_start = lab.end
+        accepted.append(lab)
+    rest = text[pending_start:].strip()
+    if accepted:
+        if rest:
+            _set_first_text(state, rest)
+    else:
+        if rest:
+            _continue(state, rest, block)
+
+
+def _start(state: _State, lab: Label, at: int, text: Optional[str], block: Block, item_level=None) -> None:
+    state.new_clause(lab, at, "", block, item_level=item_level)
+    if text:
+        _set_first_text(state, text)
+
+
+_FLAT_TITLE = re.compile(r"^([^\s,，。;；!！?？]{2,16}?)[:：]?\s+(?=\S)")
+
+
+def _set_first_text(state: _State, text: str) -> None:
+    c = state.current
+    if c.text:
+        c.text = _join(c.text, text)
+        return
+    c.text = text
+    if _heading_like(text, state.lang):
+        c.title = text.strip().rstrip(":：").strip()
+    elif state.lang == "zh":
+        # flattened text keeps a heading and its first sentence on one line, separated by a space:
+        # "2.1 服务理念 始于用户需求…"; Chinese sentences do not contain spaces, so the space marks the title
+        m = _FLAT_TITLE.match(text)
+        if m and _CJKCH.match(m.group(1)[0]) and _heading_like(m.group(1), "zh"):
+            c.title = m.group(1).rstrip(":：")
+
+
+def _continue(state: _State, text: str, block: Block, newline: bool = False) -> None:
+    if state.current is None:
+        state.preamble(text, block)
+        return
+    c = state.current
+    if not c.text and c.kind != "text":
+        _set_first_text(state, text)
+        return
+    if newline and c.text:
+        c.text = c.text + "\n" + text
+    elif c.title and c.text.strip().rstrip(":：").strip() == c.title:
+        c.text = c.text + "\n" + text
+    else:
+        c.text = _join(c.text, text)
+
+
+def finalize(clauses: List[Clause], lang: str) -> None:
+    """Decide heading vs clause kind."""
+    has_children = {c.parent for c in clauses if c.parent}
+    for c in clauses:
+        if c.kind == "text":
+            continue
+        t = c.text.strip()
+        if c.title is None and t and _heading_like(t, lang) and "\n" not in t:
+            c.title = t.rstrip(":：").strip()
+        if c.kind == "heading":
+            continue
+        if not t:
+            c.kind = "heading"
+        elif c.title is not None and t.rstrip(":：").strip() == c.title and (c.id in has_children or _heading_like(t, lang)):
+            c.kind = "heading"
+        else:
+            c.kind = "clause"
+
+
+def segment_document(doc: Document) -> Document:
+    """Fill ``doc.clauses`` from ``doc.blocks`` (then drops the blocks to free memory)."""
+    clauses = segment_blocks(doc.blocks, doc.id, doc.lang)
+    finalize(clauses, doc.lang)
+    doc.clauses = clauses
+    doc.blocks = []
+    return doc
+
+
+def segment(blocks: Iterable[Block], doc_id: str = "doc", lang: str = "zh") -> List[Clause]:
+    """Segment a block stream that holds one document. Convenience wrapper for library users."""
+    clauses = segment_blocks(blocks, doc_id, lang)
+    finalize(clauses, lang)
+    return clauses
