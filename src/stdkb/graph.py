@@ -436,14 +436,28 @@ def clauses_near(G, clause: str, hops: int = 1) -> list[dict]:
     return out
 
 
-def shared_thresholds(G, *, by: str = "quantity", min_documents: int = 2) -> list[dict]:
+def _dimension(unit: Optional[str]) -> Optional[str]:
+    try:
+        from .extract.units import quantity
+    except ImportError:  # pragma: no cover - extraction not installed
+        return None
+    try:
+        return quantity(unit)
+    except Exception:  # noqa: BLE001 - a unit table problem must not break a graph query
+        return None
+
+
+def shared_thresholds(G, *, by: str = "quantity", min_documents: int = 2, include_counts: bool = False) -> list[dict]:
     """Groups of thresholds on the same quantity and unit found in at least ``min_documents`` distinct
     (non-duplicate) documents.
 
     The unit is the normalised ``si_unit`` when the extractor set one (hours and minutes are both seconds),
     else the unit as written. ``by="quantity"`` also requires the same ``quantity`` (the extractor's name for
     what is limited, e.g. ``修复时间``, or the unit's dimension such as ``time`` when no name was found);
-    ``by="unit"`` groups on the unit alone (every time limit together)."""
+    ``by="unit"`` groups on the unit alone (every time limit together).
+
+    Bare counts ("3个", "两次") with no named quantity compare nothing and are left out unless
+    ``include_counts``. Groups on a named quantity come first, then the groups spanning most documents."""
     if by not in ("quantity", "unit"):
         raise ValueError(f"by must be 'quantity' or 'unit', not {by!r}")
     groups: dict[tuple, list] = defaultdict(list)
@@ -452,6 +466,10 @@ def shared_thresholds(G, *, by: str = "quantity", min_documents: int = 2) -> lis
             continue
         unit = d.get("si_unit") or d.get("unit")
         if not unit:
+            continue
+        dim = _dimension(d.get("unit")) or _dimension(unit)
+        generic = not d.get("quantity") or d.get("quantity") == dim
+        if generic and dim == "count" and not include_counts:
             continue
         cn, dn = _owner(G, n)
         if dn is None or "duplicate_of" in G.nodes.get(dn, {}):
@@ -470,6 +488,7 @@ def shared_thresholds(G, *, by: str = "quantity", min_documents: int = 2) -> lis
                          "quantity": d.get("quantity"),
                          "comparator": d.get("comparator"), "value": d.get("value"), "max": d.get("max"),
                          "unit": d.get("unit"), "si_value": d.get("si_value"), "text": d.get("text")})
-        out.append({"quantity": quantity, "unit": unit, "documents": docs, "thresholds": rows})
-    out.sort(key=lambda g: (-len(g["documents"]), g["quantity"], g["unit"]))
+        named = bool(quantity) and quantity != (_dimension(unit) or "")
+        out.append({"quantity": quantity, "unit": unit, "named": named, "documents": docs, "thresholds": rows})
+    out.sort(key=lambda g: (not g["named"], -len(g["documents"]), g["quantity"], g["unit"]))
     return out
