@@ -297,21 +297,35 @@ def build(db_path, paths, *, on_error: Optional[Callable[[str], None]] = None,
     files = list(iter_input_files(paths))
     res.files = len(files)
     known = dict(conn.execute("SELECT path, sha256 FROM sources").fetchall())
-    dedupe = DuplicateIndex()
     hook = _CrashHook()
-    for i, f in enumerate(files, 1):
+    todo = []  # (index, file, key, sha, size)
+    done = 0
+    for f in files:
         key = str(Path(f).resolve())
-        sha = None
         try:
             sha = file_sha256(f)
             size = Path(f).stat().st_size
-            if not force and known.get(key) == sha:
-                res.unchanged += 1
-                conn.execute("DELETE FROM ingest_errors WHERE path = ?", (key,))
-                continue
+        except OSError as e:
+            done += 1
+            _fail(conn, res, key, f"{f}: cannot read: {e.strerror or e}", None, on_error)
+            if progress:
+                progress(str(f), done, len(files))
+            continue
+        if not force and known.get(key) == sha:
+            res.unchanged += 1
+            conn.execute("DELETE FROM ingest_errors WHERE path = ?", (key,))
+            done += 1
+            if progress:
+                progress(str(f), done, len(files))
+            continue
+        todo.append((f, key, sha, size))
+    dedupe = _seed_dedupe(conn, DuplicateIndex(), {t[1] for t in todo}) if todo else None
+    for f, key, sha, size in todo:
+        try:
             docs = list(process_path(f, dedupe=dedupe, max_bytes=max_bytes, password=password))
             for d in docs:
                 d.source = key
+            _check_ids(conn, f, key, docs)
             res.clauses += _write_source(conn, key, docs, sha, size, hook)
             res.built += 1
             res.documents += len(docs)
@@ -323,9 +337,43 @@ def build(db_path, paths, *, on_error: Optional[Callable[[str], None]] = None,
             _fail(conn, res, key, f"{f}: internal error {type(e).__name__}: {' '.join(str(e).split())}", sha,
                   on_error)
         finally:
+            done += 1
             if progress:
-                progress(str(f), i, len(files))
+                progress(str(f), done, len(files))
     return res
+
+
+def _seed_dedupe(conn, dedupe, rebuilding: set):
+    """Teach the near-duplicate index the documents already stored from other sources, so a new file that
+    repeats a stored standard is marked ``duplicate_of`` it even when the stored file is skipped."""
+    rows = conn.execute("SELECT id, source FROM documents ORDER BY source, doc_index").fetchall()
+    for did, source in rows:
+        if source in rebuilding:
+            continue
+        texts = [t for (t,) in conn.execute("SELECT text FROM clauses WHERE document = ? ORDER BY seq", (did,))]
+        stub = Document(id=did, title="", source=source,
+                        clauses=[Clause(id="", label=None, path=[], kind="clause", level=1, parent=None, text=t)
+                                 for t in texts])
+        try:
+            fp = dedupe.fingerprint(stub)
+            dedupe._docs.append((did, fp))
+        except AttributeError:  # another DuplicateIndex implementation: let it mark (and ignore the result)
+            dedupe.mark(stub)
+    return dedupe
+
+
+def _check_ids(conn, f, key, docs):
+    ids = [d.id for d in docs]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise InputError(f, f"two documents get the same id {dup[0]} (same title at the same position)")
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        row = conn.execute(f"SELECT id, source FROM documents WHERE id IN ({','.join('?' * len(chunk))}) "
+                           f"AND source != ? LIMIT 1", (*chunk, key)).fetchone()
+        if row:
+            raise InputError(f, f"document id {row[0]} is already stored from {row[1]} (same file name and "
+                                f"title); rename one of the files")
 
 
 def _fail(conn, res, key, msg, sha, on_error):
