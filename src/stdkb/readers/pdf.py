@@ -31,6 +31,23 @@ _NO_UNICODE = "PDF text is not extractable (fonts without a Unicode mapping, tex
 _HEADING_END = tuple("。；;，,：:、")
 
 
+def _check_complete(p: Path) -> None:
+    """A PDF ends with %%EOF (possibly followed by a little junk); without it the file was cut off, and pdfminer
+    would silently recover only part of the text."""
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            head = fh.read(1024)
+            fh.seek(max(0, size - 4096))
+            tail = fh.read()
+    except OSError as e:
+        raise InputError(p, f"cannot open: {e.strerror or e}") from None
+    if b"%PDF" not in head:
+        raise InputError(p, "not a PDF (no %PDF header)")
+    if b"%%EOF" not in tail:
+        raise InputError(p, "truncated PDF (no %%EOF marker at the end of the file)")
+
+
 def _open(p: Path, password: Optional[str]):
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -139,6 +156,10 @@ def read_pdf(path, password: Optional[str] = None) -> Iterator[Block]:
     p = Path(path)
     if not p.is_file():
         raise InputError(p, "no such file" if not p.exists() else "not a regular file")
+    _check_complete(p)
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings about damaged fonts flood the terminal
     pdf = _open(p, password)
     src = str(p)
     try:
@@ -212,6 +233,13 @@ def read_pdf(path, password: Optional[str] = None) -> Iterator[Block]:
                 what = "image-only pages" if images else "blank pages"
                 raise InputError(p, f"no text layer: OCR needed (scanned PDF?) - {pages} page(s), {what}")
             raise InputError(p, "no text found besides page headers/footers")
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputError(p, "out of memory while reading the PDF") from None
+    except Exception as e:  # pdfminer/pdfplumber choking on a malformed object
+        inner = e.args[0] if isinstance(e, Exception) and e.args and isinstance(e.args[0], BaseException) else e
+        raise InputError(p, f"corrupt PDF ({type(inner).__name__}: {str(inner)[:160]})") from None
     finally:
         try:
             pdf.close()
