@@ -222,7 +222,9 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
     modality = modality.lower() if modality else None
 
     for clause in document.clauses:
-        obligations = list(clause.obligations or [])
+        # an "obligation" that is only the heading's own title ("服务承诺") is not a statement
+        title = " ".join((clause.title or "").split())
+        obligations = [o for o in (clause.obligations or []) if not title or " ".join((o.text or "").split()) != title]
         phrases = [{"kind": p.kind, "text": p.text} for p in (clause.phrases or [])]
         thresholds = list(clause.thresholds or [])
         points, deduction = scoring.item_points(clause.text, lang) if sheet else (None, None)
@@ -238,7 +240,8 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
             sec = next((n for n in sec_names if n in chain_text), None)
         if sec is None:
             top = chain[0] if chain else clause
-            sec = (top.title or (top.text if top.kind == "heading" else "") or _label(top)).strip()[:40] or None
+            sec = None if top.kind == "text" else (
+                (top.title or (top.text if top.kind == "heading" else "") or _label(top)).strip()[:40] or None)
         guarantee = any(scoring.is_guarantee((c.title or "") + (c.text or "")[:40], lang) for c in chain)
 
         # thresholds go to the obligation that quotes them; the rest to the first item
@@ -259,7 +262,12 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
             mod = "prohibition" if any(p["kind"] == "prohibited" for p in phrases) or is_veto else "obligation"
             specs = [(clause.text, mod, None, None, None, thresholds, 1.0)]
 
-        base = "/".join(path) if path else clause.id
+        # the clause id without the document prefix ("4/4.5/4.5.1", "3/2/A~2" for a repeated number): unique
+        # within the document and stable across re-ingestion
+        if clause.id.startswith(document.id + ":"):
+            base = clause.id[len(document.id) + 1:]
+        else:
+            base = "/".join(path) or clause.id
         for n, (text, mod, act, cond, exc, ths, conf) in enumerate(specs, start=1):
             ob_points, ob_ded = (scoring.item_points(text, lang) if sheet and len(specs) > 1 else (None, None))
             item = ChecklistItem(

@@ -152,7 +152,9 @@ def to_obj(checklists) -> dict:
             g, c = _catalog_groups(cl, f"d{n}-")
             doc = {"id": f"d{n}", "title": one_line(cl.title, 250),
                    "props": [{"name": "document-id", "value": cl.document_id}]}
-            if c:
+            if c and g:  # a group holds either groups or controls: unnumbered text gets a group of its own
+                g = [{"id": f"d{n}-g-text", "title": "-", "controls": c}] + g
+            elif c:
                 doc["controls"] = c
             if g:
                 doc["groups"] = g
