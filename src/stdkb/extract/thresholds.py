@@ -72,6 +72,12 @@ class _Lang:
         self.count_words = {k.lower(): v for k, v in u.get("count_words", {}).items()}
         self.period_adverbs = dict(u.get("period_adverbs", {}))
         self.quantity_nouns = tuple(u.get("quantity_nouns", ()))
+        self.digit_cues = tuple(u.get("digit_cues", ()))
+        self.window_before = tuple(u.get("window_before", ()))
+        self.zero_words = set(u.get("zero_words", ()))
+        self.time_within = tuple(c.get("time_within_prefix", ()))
+        self.plus_minus = tuple(c.get("plus_minus", ()))
+        self.window_after = tuple(w.lower() for w in c.get("window_after", ()))
         self.en = lang != "zh"
 
         # comparator words
@@ -95,7 +101,7 @@ class _Lang:
                 self.adverbial[w.lower() if self.en else w] = cmp_
         self.approx = set(c.get("approx", ()))
         fillers = c.get("fillers", ())
-        seps = c.get("range_separators", ())
+        seps = list(c.get("range_separators", ())) + list(c.get("plus_minus", ()))
 
         if self.en:
             num = rf"(?:{numerals.AR_NUMERAL}|(?i:{self._en_number_alt()}))"
@@ -112,7 +118,7 @@ class _Lang:
             )
             del unit_alt
             self.count_rx = re.compile(rf"(?<![\w])(?i:(?P<cw>{_alt(self.count_words)}))(?![\w])") if self.count_words else None
-            self.prefix_rx = re.compile(rf"(?i:(?P<cmp>{_alt(self.prefix)}))\s*(?:(?i:a|an|the)\s+)?$")
+            self.prefix_rx = re.compile(rf"(?i:(?P<cmp>{_alt(self.prefix)}))\s*$")
             self.suffix_rx = re.compile(rf"\s*(?i:(?P<cmp>{_alt(self.suffix)}))(?![A-Za-z])")
             self.adverb_rx = re.compile(rf"(?i:\b(?P<cmp>{_alt(self.adverbial)})\b)") if self.adverbial else None
             per_words = _alt(self.periods)
@@ -141,7 +147,7 @@ class _Lang:
                 rf"\s*(?P<mult>{mult})?\s*(?P<unit>{unit_pat})"
                 rf"(?:\s*/\s*(?P<den>{unit_pat}))?"
             )
-            self.frac_rx = re.compile(rf"(?<![\dA-Za-z.])(?P<den>{num})分之(?P<num>{num})")
+            self.frac_rx = re.compile(rf"(?<![\dA-Za-z.])(?P<den>百|千|万|{num})分之(?P<num>{num})")
             self.half_rx = re.compile(
                 rf"(?P<hw>{_alt(self.half_words)})|(?<![{''.join(self.half_blocked)}])(?P<half>半)(?P<hu>个小时|小时|个月|年|天|日|周|分钟|个钟头)"
             )
@@ -362,7 +368,7 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             s, e = m.span()
             if _in_quotes(quotes, s):
                 continue
-            den = numerals.to_number(m.group("den"))
+            den = {"百": 100.0, "千": 1000.0, "万": 10000.0}.get(m.group("den")) or numerals.to_number(m.group("den"))
             num = numerals.to_number(m.group("num"))
             if den is None or num is None or den == 0:
                 continue
@@ -370,11 +376,11 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             cmp_, rule, dc, cs, ce = _zh_comparator(L, t, s, e, seg)
             if den == 100:
                 unit, value = "%", num
-            elif den == 1000:
-                unit, value = "permille", num
             else:
-                unit, value = "ratio", round(num / den, 3)
-            out.append((cs, ce, _make(value, None, unit, cmp_, orig[cs:ce], per=None, conf=0.85 + dc, rule=f"zh.fraction;{rule}")))
+                unit, value = "ratio", round(num / den, 3 if den < 1000 else 6)
+            per_info = _zh_per(L, t, s, seg)
+            per = per_info[0] if per_info else None
+            out.append((cs, ce, _make(value, None, unit, cmp_, orig[cs:ce], per=per, conf=0.85 + dc, rule=f"zh.fraction;{rule}")))
             taken.append((s, e))
     if "半" in t:
         for m in L.half_rx.finditer(t):
@@ -424,11 +430,15 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         if t[m.end("n1"):m.end("n1") + 1] in L.vague_after and not n2:
             continue
         cn = not n1.isascii()
-        if cn and numerals.looks_like_cn_date(n1):
+        if cn and (numerals.looks_like_cn_date(n1) or n1 in L.zero_words):
             continue
+        if L.window_before and t[max(0, s - 4):s].rstrip().endswith(L.window_before):
+            continue  # 全年365天, 全天24小时: a service window, not a limit
         unit, du, urule = _zh_unit(L, surface, t, m.start("unit"), m.end("unit"), ctx)
         if unit is None:
             continue
+        if surface == "位" and any(w in t[max(0, s - 20):s] for w in L.digit_cues):
+            unit = "char"  # 密码长度不少于8位
         if surface == "分" and cn and n1 == "十" and not n2:
             continue  # 十分 = "very"
         value = _zh_value(L, n1, m.group("h1"), m.group("m1"))
@@ -439,6 +449,8 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             vmax = _zh_value(L, n2, m.group("h2"), None)
             if vmax is None:
                 continue
+            if m.group("sep") in L.plus_minus:  # 20±2℃ -> 18..22
+                value, vmax = value - vmax, value + vmax
             if m.group("mult"):
                 f = L.multipliers.get(m.group("mult"), 1.0)
                 if not m.group("m1") and value <= vmax:
@@ -488,6 +500,8 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             prev = out[-1][2]  # 1.0mX1.8m: the second dimension shares the first one's comparator
             if prev.comparator not in ("=", "range"):
                 cmp_, rule, dc = prev.comparator, "dimension", -0.05
+        if rule == "plain" and units.quantity(unit) == "time" and t[max(seg, s - 2):s].rstrip().endswith(L.time_within):
+            cmp_, rule, dc = "<=", "time_within:" + t[s - 1], -0.2  # 保证备件在2小时更换
         if vmax is not None:
             if vmax < value:
                 continue  # "10-5天" is not a range we understand
@@ -546,6 +560,8 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         if unit == "year" and n1.isdigit() and L.year_min <= value <= L.year_max:
             continue
         before = t[max(0, s - 12):s].lower()
+        if L.window_after and units.quantity(unit) == "time" and t[e:e + 12].lower().lstrip().startswith(L.window_after):
+            continue  # "24 hours a day, 7 days a week": a service window
         if re.search(r"\b(?:every|each|per)\s*$", before):
             continue  # "every 2 years" is a period, not a limit
         if re.search(r"(?:section|clause|chapter|annex|appendix|table|figure|item|no\.|number|version|step)\s*$", before):

@@ -1,0 +1,229 @@
+"""Thresholds: gold-set F1, every non-threshold trap, units/SI table (checked against pint)."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from stdkb.extract import units
+from stdkb.extract.thresholds import find_thresholds
+
+GOLD = Path(__file__).parent / "data" / "gold" / "thresholds.jsonl"
+
+
+def _load_gold():
+    rows = []
+    with GOLD.open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def _close(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=1e-3, abs_tol=1e-3)
+
+
+def _same(p, g) -> bool:
+    return (
+        _close(p.value, g["value"])
+        and _close(p.max, g.get("max"))
+        and p.unit == g["unit"]
+        and p.comparator == g["comparator"]
+    )
+
+
+def score(rows):
+    """(tp, fp, fn, per_ok, per_total, misses) over gold rows; matching on value, max, unit, comparator."""
+    tp = fp = fn = per_ok = per_total = 0
+    misses = []
+    for row in rows:
+        pred = find_thresholds(row["text"], row.get("lang", "zh"), row.get("context", ()))
+        gold = list(row["thresholds"])
+        used = [False] * len(pred)
+        for g in gold:
+            hit = next((i for i, p in enumerate(pred) if not used[i] and _same(p, g)), None)
+            if hit is None:
+                fn += 1
+                misses.append(("FN", row["id"], g))
+            else:
+                used[hit] = True
+                tp += 1
+                if "per" in g:
+                    per_total += 1
+                    per_ok += pred[hit].per == g["per"]
+        for i, p in enumerate(pred):
+            if not used[i]:
+                fp += 1
+                misses.append(("FP", row["id"], (p.value, p.max, p.unit, p.comparator, p.text)))
+    return tp, fp, fn, per_ok, per_total, misses
+
+
+def f1(tp, fp, fn):
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def test_gold_is_big_enough():
+    rows = _load_gold()
+    assert len(rows) >= 120
+    assert sum(1 for r in rows if r["lang"] == "en") >= 20
+    assert sum(1 for r in rows if not r["thresholds"]) >= 20  # traps
+
+
+def test_gold_f1():
+    rows = _load_gold()
+    tp, fp, fn, per_ok, per_total, misses = score(rows)
+    p, r, f = f1(tp, fp, fn)
+    report = "\n".join(f"{k} {i} {x}" for k, i, x in misses)
+    print(f"thresholds P={p:.3f} R={r:.3f} F1={f:.3f} (tp={tp} fp={fp} fn={fn}); per {per_ok}/{per_total}\n{report}")
+    assert f >= 0.90, report
+    assert per_ok >= 0.8 * per_total
+
+
+# --------------------------------------------------------------- examples from the issue
+
+
+@pytest.mark.parametrize(
+    "text,lang,expected",
+    [
+        ("一般故障排除不超过4小时", "zh", (4, None, "h", "<=")),
+        ("对居民用户每2年检查不得少于1次", "zh", (1, None, "count", ">=")),
+        ("每分钟吐字约120-140个", "zh", (120, 140, "char/min", "range")),
+        ("汉字录入速度应不小于50字/分钟", "zh", (50, None, "char/min", ">=")),
+        ("电话振铃3声内接听电话", "zh", (3, None, "count", "<=")),
+        ("通话时间不得超过两分钟", "zh", (2, None, "min", "<=")),
+        ("连续敲门三下", "zh", (3, None, "count", "=")),
+        ("总分在160分及以上", "zh", (160, None, "points", ">=")),
+        ("合同价500万元以上", "zh", (5000000, None, "CNY", ">=")),
+        ("面积3000至1万㎡", "zh", (3000, 10000, "m2", "range")),
+        ("两到三次", "zh", (2, 3, "count", "range")),
+        ("等待5至10秒", "zh", (5, 10, "s", "range")),
+        ("应至少坐满座椅的三分之二", "zh", (0.667, None, "ratio", ">=")),
+        ("一半以上", "zh", (0.5, None, "ratio", ">=")),
+        ("与身体成45度角", "zh", (45, None, "deg", "=")),
+        ("应站在距门1m处", "zh", (1, None, "m", "=")),
+        ("高度不低于2公分", "zh", (2, None, "cm", ">=")),
+        ("十五分钟内到达", "zh", (15, None, "min", "<=")),
+        ("面积不小于30平方米", "zh", (30, None, "m2", ">=")),
+        ("within 4 hours", "en", (4, None, "h", "<=")),
+        ("at least 50 m", "en", (50, None, "m", ">=")),
+        ("no more than 3 rings", "en", (3, None, "count", "<=")),
+        ("shall not exceed 30 minutes", "en", (30, None, "min", "<=")),
+        ("wait 5-10 seconds", "en", (5, 10, "s", "range")),
+    ],
+)
+def test_issue_examples(text, lang, expected):
+    got = find_thresholds(text, lang)
+    assert got, text
+    t = got[0]
+    v, mx, unit, cmp_ = expected
+    assert _close(t.value, v) and _close(t.max, mx) and t.unit == unit and t.comparator == cmp_, (text, t)
+    assert 0 < t.confidence <= 1 and t.rule
+
+
+def test_frequency_per():
+    t = find_thresholds("对居民用户每2年检查不得少于1次", "zh")[0]
+    assert t.per == "2 year"
+    t = find_thresholds("Gas installations shall be inspected at least once every 2 years.", "en")[0]
+    assert (t.value, t.unit, t.comparator, t.per) == (1, "count", ">=", "2 year")
+
+
+def test_scoring_context_and_cable_context():
+    assert find_thresholds("不低于80分", "zh", ["检查评分表"])[0].unit == "points"
+    assert find_thresholds("3分钟内接听", "zh", ["检查评分表"])[0].unit == "min"
+    assert find_thresholds("截面不小于6平方", "zh", ["临时用电 接地线"])[0].unit == "mm2"
+    assert find_thresholds("面积不小于6平方", "zh", ["办公室"])[0].unit == "m2"
+
+
+def test_si_values():
+    a = find_thresholds("4小时内答复", "zh")[0]
+    b = find_thresholds("240分钟内答复", "zh")[0]
+    assert a.si_value == b.si_value == 14400 and a.si_unit == b.si_unit == "s"
+    c = find_thresholds("距身体约30cm内", "zh")[0]
+    assert c.si_unit == "m" and _close(c.si_value, 0.3)
+    r = find_thresholds("等待5-10s", "zh")[0]
+    assert r.si_value == 5 and r.si_max == 10
+    assert units.to_si(50, "char/min") == (pytest.approx(50 / 60), "char/s")
+
+
+# --------------------------------------------------------------- traps: not thresholds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "云南省2016年上半年安全工程师模拟试题",  # dates
+        "Jenny was compiled in January 2021, 2021年1月",
+        "客户服务中心 二〇一〇年五月十四日",
+        "文件编号:HSWIADM2018001 版次:第 2 版",  # document / version numbers
+        "根据温住建发〔2011〕19号文件和GB/T 50326-2017执行",
+        "本标准按照GB 50016—2014第5.2.3条的规定编制",
+        "客服热线0577-88888888,服务号码96777",  # phone numbers
+        "2.2.3 一般故障当日处理。 4.5.10 “我解决不了”。",  # clause numbers
+        "第二次回访时应核实处理结果。再按第二次。",  # ordinal
+        "问候客户:“您好,XX燃气公司3号客服员为您服务,请在3分钟内告诉我您的问题”",  # quoted script
+        "统一零售价按物价部门核定",
+        "一般故障及时处理",
+        "如有疑问请咨询一下营业员",
+        "各类机械配电箱必须符合一机一闸一漏保",
+        "大门口七牌一图张挂整齐",
+        "客服代表应一对一跟进",
+        "做到三清、六好",
+        "提供7*24*365全天候服务",
+        "十分重要,千万不要忘记,万一发生事故",
+        "公司经过10多年来的发展",
+        "每周一上午10点30开始检查",
+        "The service desk is available 24 hours a day, 7 days a week.",
+        "See Section 3 and clause 4.2 of ISO 9001:2015, approved in 2021.",
+    ],
+)
+def test_traps_are_not_thresholds(text):
+    lang = "en" if text.isascii() else "zh"
+    got = find_thresholds(text, lang)
+    assert got == [], [(t.value, t.unit, t.text) for t in got]
+
+
+def test_full_width_digits():
+    t = find_thresholds("不超过４小时", "zh")[0]
+    assert (t.value, t.unit, t.comparator, t.text) == (4, "h", "<=", "不超过４小时")
+
+
+def test_numbers_inside_quotes_skipped_but_outside_kept():
+    got = find_thresholds("说:“请稍等3分钟”,并在5分钟内回复", "zh")
+    assert [(t.value, t.unit) for t in got] == [(5, "min")]
+
+
+# --------------------------------------------------------------- unit table vs pint
+
+
+def test_unit_table_matches_pint():
+    pint = pytest.importorskip("pint")
+    ureg = pint.UnitRegistry()
+    names = {"s": "s", "min": "min", "h": "h", "d": "day", "week": "week", "month": "month", "year": "year",
+             "ms": "ms", "mm": "mm", "cm": "cm", "m": "m", "km": "km", "mm2": "mm**2", "cm2": "cm**2",
+             "m2": "m**2", "km2": "km**2", "ha": "hectare", "m3": "m**3", "L": "L", "g": "g", "kg": "kg",
+             "t": "metric_ton", "KB": "kB", "MB": "MB", "GB": "GB", "TB": "TB", "kV": "kV", "mA": "mA",
+             "kW": "kW", "kPa": "kPa", "MPa": "MPa", "km/h": "km/h", "Mohm": "megaohm"}
+    table = units.table()
+    for sym, pname in names.items():
+        e = table[sym]
+        si = {"m2": "m**2", "m3": "m**3", "byte": "byte", "ohm": "ohm"}.get(e["si"], e["si"])
+        expected = ureg.Quantity(1, pname).to(si).magnitude
+        assert math.isclose(e["factor"], expected, rel_tol=1e-9), (sym, e["factor"], expected)
+
+
+def test_every_surface_unit_is_canonical():
+    from stdkb import lang
+
+    table = units.table()
+    for lg in ("zh", "en"):
+        data = lang.load(lg, "units")
+        for surface, sym in list(data["units"].items()) + list(data.get("special", {}).items()):
+            assert sym in table, (lg, surface, sym)
