@@ -376,3 +376,40 @@ def test_long_paragraph_streams(tmp_path):
     assert "".join(b.text for b in blocks) == "".join(f"第{i}行文字。" for i in range(5000))
     assert blocks[-1].kind == "heading" and blocks[-1].text.endswith("第4999行文字。")
     assert blocks[0].kind == "para" and blocks[0].line == 1
+
+
+# --------------------------------------------------------------------- through the whole pipeline
+
+
+def test_markdown_standard_through_the_pipeline(tmp_path):
+    import stdkb
+
+    f = tmp_path / "燃气客户服务标准.md"
+    f.write_text(ZH_STANDARD, encoding="utf-8")
+    [doc] = list(stdkb.process_path(f, extract=False))
+    assert doc.title == "燃气客户服务标准"
+    by_path = {tuple(c.path): c for c in doc.clauses}
+    assert by_path[("2", "2.1")].text.startswith("用户报修后")
+    assert [by_path[("4.5", n)].text for n in ("1", "2", "3")] == ["不知道。", "找领导去。", "这不是我们的事。"]
+    assert by_path[("4.5", "3", "2")].text == "包括“你找别人吧”。"
+    assert by_path[("4.5", "4")].text.startswith("下班了，明天再来。")
+    assert any(c.label and c.label.startswith("附录") for c in doc.clauses)
+    alltext = "\n".join(c.text for c in doc.clauses)
+    for noise in ("这不是条款", "导出脚本", "OA 系统", "内部资料", "title:", "<", "**", "](", "```"):
+        assert noise not in alltext
+    ids = [c.id for c in doc.clauses]
+    assert len(ids) == len(set(ids))
+
+
+def test_english_markdown_through_the_pipeline(tmp_path):
+    import stdkb
+
+    f = tmp_path / "site-safety.md"
+    f.write_text(EN_STANDARD, encoding="utf-8")
+    [doc] = list(stdkb.process_path(f, extract=False))
+    assert doc.title == "Site Safety Standard" and doc.lang == "en"
+    guard = next(c for c in doc.clauses if c.label == "3.2")
+    assert guard.path[-2:] == ["3", "3.2"]
+    keep = next(c for c in doc.clauses if c.text.startswith("Keep inspection records"))
+    assert keep.label == "1" and keep.path[-2] == "8"
+    assert "+++" not in "".join(c.text for c in doc.clauses)
