@@ -68,9 +68,12 @@ def _bigrams(s: str) -> set:
 def title_similarity(title: str, line: str) -> float:
     """Share of the title's character bigrams found near the start of ``line`` (0..1)."""
     a = norm_key(title)
-    b = norm_key(line)[: len(a) + 8]
+    b = norm_key(line)
     if not a or not b:
         return 0.0
+    if len(a) < 6:
+        return 1.0 if b.startswith(a) else 0.0
+    b = b[: len(a) + max(2, len(a) // 3)]
     ba = _bigrams(a)
     return len(ba & _bigrams(b)) / len(ba)
 
@@ -232,6 +235,14 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
         index += 1
         return doc
 
+    held: list = []  # the last emitted document, yielded once the next one exists (trailing noise joins it)
+
+    def release(d):
+        out = held[:]
+        held.clear()
+        held.append(d)
+        return out
+
     for block, kind, removed in buf:
         if cur is None:
             cur = _Pending(None, source)
@@ -240,7 +251,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
         if kind == "break":
             d = emit(cur)
             if d:
-                yield d
+                yield from release(d)
             cur = None
             in_toc = False
             continue
@@ -283,7 +294,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
                 continue
             d = emit(cur)
             if d:
-                yield d
+                yield from release(d)
             cur = _Pending(text.strip(), source)
             cur.noise.append(text)
             continue
@@ -302,7 +313,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
             if boundary and (cur.body_chars > 0 or cur.title is not None):
                 d = emit(cur)
                 if d:
-                    yield d
+                    yield from release(d)
                 cur = _Pending(text.strip(), source)
                 cur.noise.append(text)
                 strong_seen += boundary == "strong"
@@ -317,10 +328,12 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
                 cur.noise.append(text)
                 continue
         cur.add(block)
-    d = emit(cur)
+    d = emit(cur) if cur is not None else None
     if d:
-        d.noise.extend(carry_noise)
-        yield d
+        held.append(d)
+    if held:
+        held[-1].noise.extend(carry_noise)
+        yield from held
 
 
 def _fallback_title(p: _Pending, source: str) -> str:

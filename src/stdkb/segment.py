@@ -202,9 +202,12 @@ def _join(prev: str, new: str) -> str:
 
 
 def _heading_like(text: str, lang: str) -> bool:
-    t = text.strip().rstrip(":：")
+    raw = text.strip()
+    t = raw.rstrip(":：")
     if not t:
         return False
+    if len(t) > 10 and raw[-1] in ":：":
+        return False  # "物业服务企业应当遵守下列要求:" introduces a list: a sentence, not a heading
     data = lang_data("zh" if lang == "zh" else "en", "segment")
     if len(t) > data["heading_max_chars"]:
         return False
