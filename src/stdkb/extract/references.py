@@ -37,16 +37,17 @@ class _Pats:
         self.lang = lang
         self.law_suffixes = tuple(zh.get("law_suffixes_strict", ()))
         self.law_prefixes = tuple(zh.get("law_prefixes", ()))
+        self.docno_cut = tuple(zh.get("docno_cut_words", ()))
         prefixes = d.get("standard_prefixes", zh.get("standard_prefixes", ()))
         # prefixes are regex fragments (DB\d{2}/T); sort longest first
         pref = "|".join(sorted(prefixes, key=len, reverse=True))
         self.std_rx = re.compile(
-            rf"(?<![A-Za-z0-9/])(?P<code>(?:{pref})(?:\s*/\s*T)?)\s*(?P<num>\d+(?:\.\d+)*(?:-\d+)*(?:\s*[-—–:]\s*(?:19|20)\d{{2}})?)(?![\d.])"
+            rf"(?<![A-Za-z0-9/])(?P<code>(?:{pref})(?:\s*/\s*T)?)\s*(?P<num>\d+(?:\.\d+)*(?:-\d+)*(?:\s*[-—–:]\s*(?:19|20)\d{{2}})?)(?!\d|\.\d)"
         )
         self.title_rx = re.compile(r"《(?P<t>[^《》\n]{1,80})》")
         # 温住建发〔2011〕19号, 国办发[2011]3号, 建质(2011)111号
         self.docno_rx = re.compile(
-            r"(?P<agency>[\u4e00-\u9fff]{1,12}?[发字函办令规])\s*[〔\[(（【](?P<year>(?:19|20)\d{2})[〕\])）】]\s*(?P<no>\d+)\s*号"
+            r"(?P<agency>[\u4e00-\u9fff]{1,10})\s*[〔\[(（【](?P<year>(?:19|20)\d{2})[〕\])）】]\s*(?P<no>\d+)\s*号"
         )
         if lang == "zh":
             trig = _alt(d.get("clause_triggers", ()))
@@ -115,8 +116,14 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
             add(*m.span(), Reference(kind=kind, target=title, text=text[m.start():m.end()], confidence=0.95 if kind == "document" else 0.9,
                                      rule="title" if kind == "document" else "title.law"))
     for m in P.docno_rx.finditer(t):
-        target = f"{m.group('agency')}〔{m.group('year')}〕{m.group('no')}号"
-        add(*m.span(), Reference(kind="document", target=target, text=text[m.start():m.end()], confidence=0.9, rule="docno"))
+        agency = m.group("agency")
+        cut = max((agency.rfind(w) + len(w) for w in P.docno_cut if w in agency), default=0)
+        agency = agency[cut:][-8:]
+        if not agency:
+            continue
+        s0 = m.end("agency") - len(agency)
+        target = f"{agency}〔{m.group('year')}〕{m.group('no')}号"
+        add(s0, m.end(), Reference(kind="document", target=target, text=text[s0:m.end()], confidence=0.9, rule="docno"))
     for m in P.std_rx.finditer(t):
         code = re.sub(r"\s*/\s*", "/", m.group("code"))
         num = re.sub(r"\s*([-—–:])\s*", r"\1", m.group("num")).replace("—", "-").replace("–", "-")

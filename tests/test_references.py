@@ -1,0 +1,105 @@
+"""References: gold-set F1, kinds, non-references, clause resolution inside a document."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stdkb.extract.references import find_references, resolve_references
+from stdkb.model import Clause, Document
+
+GOLD = Path(__file__).parent / "data" / "gold" / "references.jsonl"
+
+
+def _rows():
+    with GOLD.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def score(rows):
+    tp = fp = fn = 0
+    misses = []
+    for row in rows:
+        pred = [(r.kind, r.target) for r in find_references(row["text"], row["lang"])]
+        gold = [(g["kind"], g["target"]) for g in row["references"]]
+        rest = list(pred)
+        for g in gold:
+            if g in rest:
+                rest.remove(g)
+                tp += 1
+            else:
+                fn += 1
+                misses.append(("FN", row["id"], g))
+        fp += len(rest)
+        misses += [("FP", row["id"], p) for p in rest]
+    return tp, fp, fn, misses
+
+
+def test_gold_f1():
+    rows = _rows()
+    assert len(rows) >= 40
+    tp, fp, fn, misses = score(rows)
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    report = "\n".join(map(str, misses))
+    print(f"references P={p:.3f} R={r:.3f} F1={f:.3f} (tp={tp} fp={fp} fn={fn})\n{report}")
+    assert f >= 0.90, report
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("根据《中华人民共和国建筑法》执行", ("law", "中华人民共和国建筑法")),
+        ("按《建设工程安全生产管理条例》", ("law", "建设工程安全生产管理条例")),
+        ("符合《建筑施工安全检查标准》", ("document", "建筑施工安全检查标准")),
+        ("温住建发〔2011〕19号", ("document", "温住建发〔2011〕19号")),
+        ("应符合GB/T 50326-2017", ("document", "GB/T 50326-2017")),
+        ("见第2.2条", ("clause", "2.2")),
+        ("按本标准第5章", ("clause", "5")),
+        ("详见附录A", ("clause", "附录A")),
+    ],
+)
+def test_issue_examples(text, expected):
+    refs = find_references(text, "zh")
+    assert [(r.kind, r.target) for r in refs] == [expected]
+    assert refs[0].rule and 0 < refs[0].confidence <= 1
+
+
+def test_english():
+    refs = find_references("Work in accordance with clause 4.2; see Section 3 and ISO 9001:2015.", "en")
+    assert [(r.kind, r.target) for r in refs] == [("clause", "4.2"), ("clause", "3"), ("document", "ISO 9001:2015")]
+
+
+@pytest.mark.parametrize("text", ["(附件)", "第一章 总则", "第二次回访", "客服热线0577-88888888", "2.2.3 一般故障不超过4小时"])
+def test_not_references(text):
+    assert find_references(text, "zh") == []
+
+
+def test_clause_of_another_document_is_not_a_local_clause():
+    refs = find_references("依据《安全生产法》第二十条", "zh")
+    assert [(r.kind, r.target) for r in refs] == [("law", "安全生产法")]
+
+
+def _doc():
+    mk = lambda cid, label, text, title=None, kind="clause": Clause(  # noqa: E731
+        id=cid, label=label, path=[label] if label else [], kind=kind, level=1, parent=None, text=text, title=title
+    )
+    clauses = [
+        mk("c1", "2", "服务承诺", title="服务承诺", kind="heading"),
+        mk("c2", "2.2", "一般故障排除不超过4小时。"),
+        mk("c3", "第五章", "评分", title="评分", kind="heading"),
+        mk("c4", None, "附录A 评分表", title="附录A 评分表", kind="heading"),
+        mk("c5", "3.1", "检查方法见第2.2条;评分按本标准第5章;表格详见附录A;另见第9.9条。"),
+    ]
+    return Document(id="d1", title="t", source="s", clauses=clauses)
+
+
+def test_resolve_references():
+    doc = _doc()
+    for c in doc.clauses:
+        c.references = find_references(c.text, "zh")
+    resolve_references(doc)
+    got = {r.target: r.resolved for r in doc.clauses[-1].references}
+    assert got == {"2.2": "c2", "5": "c3", "附录A": "c4", "9.9": None}
