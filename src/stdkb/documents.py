@@ -163,6 +163,17 @@ def has_title_word(text: str) -> bool:
     return any(w in f for w in zh_words) or any(w in f.lower() for w in en_words)
 
 
+_COPY_SUFFIX = re.compile(r"\s+[\(（]\d{1,2}[\)）]$")
+
+
+def clean_title(title: str) -> str:
+    """A title as a person would write it: no trailing full stop, no " (1)" left by a second download."""
+    t = " ".join(title.split())
+    t = _COPY_SUFFIX.sub("", t)
+    t = re.sub(r"[.。．]+$", "", t).strip()
+    return t or title.strip()
+
+
 def doc_id_for(source: str, index: int, title: str) -> str:
     """Stable document id: the same file name, position and title give the same id on every run."""
     key = f"{Path(source).name}\0{index}\0{norm_key(title)}"
@@ -223,7 +234,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
         if p.body_chars == 0 and not p.blocks and p.title is None:
             carry_noise.extend(p.noise)
             return None
-        title = p.title or _fallback_title(p, source)
+        title = clean_title(p.title or _fallback_title(p, source))
         blocks = _strip_running_lines(p.blocks, p.noise)
         text_sample = "\n".join(b.text for b in blocks[:400])
         doc = Document(id=doc_id_for(source, index, title), title=title, source=source,
