@@ -309,3 +309,14 @@ def test_cli_diff_files(tmp_path):
     assert d["summary"]["added"] == 2 and d["summary"]["removed"] == 1 and d["summary"]["renumbered"] == 6
     r = run("diff", str(p1), str(p2), "--doc", "no such title")
     assert r.exit_code == 2 and "no document titled" in r.output
+
+
+def test_deleted_section_with_repeated_subheadings():
+    # section 3 deleted: section 4 becomes 3; both had a "基本要求" subsection, which must not be confused
+    v1 = ("3 电话服务\n3.1 基本要求\n3.1.1 接听电话时应先问候客户。\n"
+          "4 大厅服务\n4.1 基本要求\n4.1.1 大厅内严禁吸烟。\n")
+    v2 = "3 大厅服务\n3.1 基本要求\n3.1.1 大厅内严禁吸烟。\n"
+    r = diff_documents(toy_document(v1, "a"), toy_document(v2, "b"))
+    assert [x["label"] for x in r.removed] == ["3", "3.1", "3.1.1"]
+    assert [(x["old_label"], x["new_label"]) for x in r.renumbered] == [("4", "3"), ("4.1", "3.1"), ("4.1.1", "3.1.1")]
+    assert r.added == [] and r.reworded == [] and r.modality == []

@@ -3,12 +3,14 @@
     diff_documents(old, new) -> DiffResult      (library; ``.to_dict()`` for JSON)
     format_diff(result) -> str                  readable report, grouped by kind of change
 
-Clauses are matched in four passes:
+Clauses are matched in three passes (a clause's *number* is its label and those of its ancestors):
 
-1. same number (the clause's label and those of its ancestors) and similar text (ratio >= ``SAME_LABEL_MIN``);
-2. identical text under another number (a clause inserted or deleted before it renumbered it);
-3. near-identical text under another number (ratio >= ``RENUMBER_MIN``), best pairs first;
-4. same number with weakly similar text (ratio >= ``REWORD_MIN``): the clause was rewritten in place.
+1. identical text (whitespace and full-width folded, number stripped): same number and same parent text
+   first, then same parent text (moved with its section), then same number, then anywhere -- a clause
+   inserted or deleted before it only renumbers it;
+2. similar text, best pairs first: the same number with ratio >= ``SAME_LABEL_MIN`` (scored with a bonus)
+   or another number with ratio >= ``RENUMBER_MIN``;
+3. same number with weakly similar text (ratio >= ``REWORD_MIN``): the clause was rewritten in place.
 
 Whatever is left is added (new) or removed (old). A matched pair whose number changed is *renumbered*; a
 pair with the same number and different text is *reworded*. For every matched pair the extracted rules are
@@ -175,6 +177,9 @@ def _match(A: _Side, B: _Side) -> list[tuple]:
     kb = [B.key[c.id] for c in B.clauses]
     ta = [A.text[c.id] for c in A.clauses]
     tb = [B.text[c.id] for c in B.clauses]
+    # the parent's text: tells apart identical short clauses ("基本要求", "“不知道”") under different headings
+    pa = [A.text.get(c.parent, "") if c.parent else "" for c in A.clauses]
+    pb = [B.text.get(c.parent, "") if c.parent else "" for c in B.clauses]
 
     def take(i, j, r):
         pairs.append((i, j, r))
@@ -186,29 +191,30 @@ def _match(A: _Side, B: _Side) -> list[tuple]:
         if kb[j] is not None:
             by_key_b.setdefault(kb[j], []).append(j)
 
-    # 1. same number, similar text
-    for i in list(left_a):
-        for j in by_key_b.get(ka[i], ()):
-            if j in left_b:
-                r = _ratio(ta[i], tb[j])
-                if r >= SAME_LABEL_MIN:
-                    take(i, j, r)
-                    break
+    def exact(same_key: bool, same_parent: bool):
+        index: dict = {}
+        for j in left_b:
+            if tb[j]:
+                index.setdefault((tb[j], kb[j] if same_key else None, pb[j] if same_parent else None), []).append(j)
+        for i in list(left_a):
+            if not ta[i] or (same_key and ka[i] is None):
+                continue
+            cands = [j for j in index.get((ta[i], ka[i] if same_key else None, pa[i] if same_parent else None), ())
+                     if j in left_b]
+            if cands:
+                a = A.clauses[i]
+                cands.sort(key=lambda j: (B.clauses[j].kind != a.kind,
+                                          abs((B.clauses[j].level or 0) - (a.level or 0)), abs(j - i)))
+                take(i, cands[0], 1.0)
 
-    # 2. identical text under another number (prefer the same kind and level)
-    by_text_b: dict = {}
-    for j in left_b:
-        if tb[j]:
-            by_text_b.setdefault(tb[j], []).append(j)
-    for i in list(left_a):
-        a = A.clauses[i]
-        cands = [j for j in by_text_b.get(ta[i], ()) if j in left_b]
-        if cands:
-            cands.sort(key=lambda j: (B.clauses[j].kind != a.kind, abs((B.clauses[j].level or 0) - (a.level or 0)),
-                                      abs(j - i)))
-            take(i, cands[0], 1.0)
+    # 1. identical text: same number and parent, then moved with its parent, then same number, then anywhere
+    exact(True, True)
+    exact(False, True)
+    exact(True, False)
+    exact(False, False)
 
-    # 3. near-identical text, best pairs first
+    # 2. similar text: the same number with ratio >= SAME_LABEL_MIN (bonus), or anywhere with ratio >=
+    #    RENUMBER_MIN; best pairs first, so a clause that moved is not claimed by whatever now has its number
     scored = []
     for i in left_a:
         if not ta[i]:
@@ -216,18 +222,23 @@ def _match(A: _Side, B: _Side) -> list[tuple]:
         for j in left_b:
             if not tb[j]:
                 continue
+            same = ka[i] is not None and ka[i] == kb[j]
+            floor = SAME_LABEL_MIN if same else RENUMBER_MIN
             sm = difflib.SequenceMatcher(None, ta[i], tb[j], autojunk=False)
-            if sm.real_quick_ratio() < RENUMBER_MIN or sm.quick_ratio() < RENUMBER_MIN:
+            if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:
                 continue
             r = sm.ratio()
-            if r >= RENUMBER_MIN:
-                scored.append((-r, abs(i - j), i, j))
+            if r >= floor:
+                bonus = 0.15 if same else 0.0
+                if pa[i] == pb[j]:
+                    bonus += 0.05
+                scored.append((-(r + bonus), abs(i - j), i, j, r))
     scored.sort()
-    for negr, _, i, j in scored:
+    for _, _, i, j, r in scored:
         if i in left_a and j in left_b:
-            take(i, j, -negr)
+            take(i, j, r)
 
-    # 4. same number, rewritten in place
+    # 3. same number, rewritten in place
     for i in list(left_a):
         if ka[i] is None:
             continue
