@@ -320,3 +320,15 @@ def test_deleted_section_with_repeated_subheadings():
     assert [x["label"] for x in r.removed] == ["3", "3.1", "3.1.1"]
     assert [(x["old_label"], x["new_label"]) for x in r.renumbered] == [("4", "3"), ("4.1", "3.1"), ("4.1.1", "3.1.1")]
     assert r.added == [] and r.reworded == [] and r.modality == []
+
+
+def test_cli_diff_picks_document_from_multi_document_file():
+    _pipeline_ready()
+    r = run("diff", str(CORPUS), str(CORPUS), "--doc", "安全文明工地验收标准", "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["old"]["title"] == d["new"]["title"] == "安全文明工地验收标准"
+    assert d["summary"]["unchanged"] == d["old"]["clauses"] > 10
+    assert d["summary"]["added"] == d["summary"]["removed"] == d["summary"]["reworded"] == 0
+    r = run("diff", str(CORPUS), str(CORPUS))  # default: the first document that is not a duplicate
+    assert r.exit_code == 0 and "客户服务标准" in r.output.splitlines()[0] and "No differences." in r.output
