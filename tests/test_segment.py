@@ -263,3 +263,40 @@ def test_label_normalisation(raw, label, family):
                                  "5公分", "120-140个", "7*24*365", "2 版", "0577-88881234", "e.g. this"])
 def test_values_are_not_labels(raw):
     assert parse_label(raw) is None
+
+
+def test_national_standard_layout():
+    """A GB-style standard: cover lines, a term entry whose number stands alone, a) b) lists, a lettered appendix."""
+    doc = one_doc("""ICS 75.180
+GB/T 12345—2020
+
+燃气服务导则
+Guidelines for gas service
+
+前言
+本标准按照GB/T 1.1—2009给出的规则起草。
+
+1 范围
+本标准规定了燃气服务的基本要求。
+3 术语和定义
+3.1
+燃气服务 gas service
+燃气经营者向用户提供的服务。
+4 基本要求
+4.2 服务人员应:
+a) 持证上岗;
+b) 着装整洁。
+4.3 抢修人员应在接到报警后30 min内到达现场。
+附 录 A
+服务用语示例
+A.1 问候用语
+A.2 禁忌用语
+""")
+    assert doc.title == "燃气服务导则"
+    assert paths(doc) == ["1", "3", "3/3.1", "4", "4/4.2", "4/4.2/a", "4/4.2/b", "4/4.3", "附录A", "附录A/A.1", "附录A/A.2"]
+    by = {"/".join(c.path): c for c in doc.clauses}
+    assert by["4/4.2"].kind == "clause"  # "服务人员应:" introduces a list, it is not a heading
+    assert by["3/3.1"].text.endswith("燃气经营者向用户提供的服务。")
+    assert by["4/4.3"].text == "抢修人员应在接到报警后30 min内到达现场。"
+    # "GB/T 1.1—2009" in the foreword is a document number, not clause 1.1
+    assert not any(c.label == "1.1" for c in doc.clauses)

@@ -87,7 +87,9 @@ def _patterns():
     followers = sorted(set(zh["value_followers"]) | set(en["value_followers"]), key=len, reverse=True)
     P = {}
     P["ord"] = re.compile(r"第\s*([%s\d]{1,6})\s*(%s)" % (CN_NUM, "|".join(map(re.escape, suffixes))))
-    P["appendix"] = re.compile(r"(%s)\s*([A-Z]|\d{1,2}|[一二三四五六七八九十]{1,3})?(?=[\s:：.、" % "|".join(map(re.escape, appendix)) + _CJK + r"]|$)")
+    P["appendix"] = re.compile(r"(%s)\s*([A-Z]|\d{1,2}|[一二三四五六七八九十]{1,3})?(?=[\s:：.、(（" % "|".join(map(re.escape, appendix)) + _CJK + r"]|$)")
+    # "A.1", "B.2.3": clauses of a lettered appendix
+    P["alpha_decimal"] = re.compile(r"([A-Z])((?:\.\d{1,3}){1,5})\.?(?![\d.])")
     P["en_appendix"] = re.compile(r"(%s)\s+([A-Z]|\d{1,2})\b\.?" % "|".join(map(re.escape, en_app)))
     P["en_kw"] = re.compile(r"(%s)\s+(\d{1,3}(?:\.\d{1,3}){0,5}|[IVXivx]{1,5})\b\.?" % "|".join(map(re.escape, en_kw)), re.I)
     P["cn_paren"] = re.compile(r"\(\s*([一二三四五六七八九十]{1,3})\s*\)")
@@ -151,7 +153,9 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
         if m:
             suffix = m.group(2) or ""
             v = (ord(suffix) - 64) if suffix.isalpha() and suffix.isascii() else (cn_to_int(suffix) or 0)
-            return finish("appendix", v, m.group(1) + suffix, m.end(), "")
+            word = re.sub(r"\s+", "", m.group(1))
+            value = (suffix,) if suffix.isalpha() and suffix.isascii() else v
+            return finish("appendix", value, word + suffix, m.end(), "")
         return None
     if ch == "(":
         for fam in ("cn_paren", "num_paren", "alpha_paren"):
@@ -210,6 +214,11 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             return finish(fam, v, str(v), end, delim)
         return None
     if ch.isalpha() and ch.isascii():
+        m = P["alpha_decimal"].match(f, pos)
+        if m and (m.end() >= n or f[m.end()] in " \t" or "\u3400" <= f[m.end()] <= "\u9fff"):
+            parts = (m.group(1),) + tuple(int(x) for x in m.group(2).strip(".").split("."))
+            label = m.group(1) + m.group(2)
+            return finish("decimal", parts, label, m.end(), "space" if m.end() < n and f[m.end()] in " \t" else "glued")
         m = P["en_kw"].match(f, pos)
         if m:
             kw = m.group(1).lower()
@@ -224,7 +233,7 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
         m = P["en_appendix"].match(f, pos)
         if m:
             suffix = m.group(2)
-            v = ord(suffix) - 64 if suffix.isalpha() else int(suffix)
+            v = (suffix,) if suffix.isalpha() else int(suffix)
             return finish("appendix", v, f"{m.group(1)} {suffix}", m.end(), "")
         m = P["alpha"].match(f, pos)
         if m:

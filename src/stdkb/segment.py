@@ -83,7 +83,7 @@ class _State:
             has_decimal = any(lv.family == "decimal" for lv in st)
             for i in range(len(st) - 1, -1, -1):
                 lv = st[i]
-                if not _is_tuple_family(lv) or (has_decimal and lv.family != "decimal"):
+                if not _is_tuple_family(lv) or (has_decimal and lv.family not in ("decimal", "appendix")):
                     continue
                 if len(lv.value) < len(value) and value[: len(lv.value)] == lv.value:
                     return i + 1
@@ -206,8 +206,8 @@ def _heading_like(text: str, lang: str) -> bool:
     t = raw.rstrip(":：")
     if not t:
         return False
-    if len(t) > 10 and raw[-1] in ":：":
-        return False  # "物业服务企业应当遵守下列要求:" introduces a list: a sentence, not a heading
+    if raw[-1] in ":：" and (len(t) > 10 or t[-1] in "应须要得"):
+        return False  # "物业服务企业应当遵守下列要求:", "服务人员应:" introduce a list: sentences, not headings
     data = lang_data("zh" if lang == "zh" else "en", "segment")
     if len(t) > data["heading_max_chars"]:
         return False
@@ -331,7 +331,8 @@ def _set_first_text(state: _State, text: str) -> None:
         # flattened text keeps a heading and its first sentence on one line, separated by a space:
         # "2.1 服务理念 始于用户需求…"; Chinese sentences do not contain spaces, so the space marks the title
         m = _FLAT_TITLE.match(text)
-        if m and _CJKCH.match(m.group(1)[0]) and _heading_like(m.group(1), "zh"):
+        if (m and _CJKCH.match(m.group(1)[0]) and _heading_like(m.group(1), "zh")
+                and not re.search(r"\d", m.group(1)) and not re.match(r"[a-z%]", text[m.end():])):
             c.title = m.group(1).rstrip(":：")
 
 
