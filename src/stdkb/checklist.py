@@ -21,6 +21,8 @@ from typing import Any, Iterable, Optional
 from .model import Clause, Document
 
 MODALITIES = ("obligation", "prohibition", "recommendation", "permission")
+#: threshold units that are scores, not measurable criteria (points come from the scoring module instead)
+SCORE_UNITS = {"points", "point", "分"}
 
 _CMP_TEXT = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "=": "=", "==": "="}
 
@@ -226,7 +228,9 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
         title = " ".join((clause.title or "").split())
         obligations = [o for o in (clause.obligations or []) if not title or " ".join((o.text or "").split()) != title]
         phrases = [{"kind": p.kind, "text": p.text} for p in (clause.phrases or [])]
-        thresholds = list(clause.thresholds or [])
+        # score values ("(10分)", "扣2分") are points, not testable criteria
+        thresholds = [t for t in (clause.thresholds or []) if (t.unit or "") not in SCORE_UNITS
+                      and (t.si_unit or "") not in SCORE_UNITS]
         points, deduction = scoring.item_points(clause.text, lang) if sheet else (None, None)
         is_veto = clause.id in veto_ids
         if not obligations and not phrases and not thresholds and points is None and not is_veto:
@@ -236,7 +240,10 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
         chain = _chain(clause, by_id)
         sec = None
         if sec_names:
-            chain_text = " ".join((c.title or "") + " " + (c.text or "")[:60] for c in chain)
+            # headings on the way down (and the opening words of enclosing clauses), not the clause itself:
+            # the clause that *defines* the sections ("“安全施工”与“文明施工”均为100分") belongs to none
+            chain_text = " ".join((c.title or "") + " " + (c.text or "")[:30] for c in chain[:-1])
+            chain_text += " " + (clause.title or "") + (" " + clause.text if clause.kind == "heading" else "")
             sec = next((n for n in sec_names if n in chain_text), None)
         if sec is None:
             top = chain[0] if chain else clause
@@ -268,15 +275,26 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
             base = clause.id[len(document.id) + 1:]
         else:
             base = "/".join(path) or clause.id
+        # points: each statement's own "(N分)" when the statements carry them, else the clause's points on its
+        # first item only (one scored check, several statements: the points are not counted twice)
+        own = [scoring.item_points(sp[0], lang) if sheet and len(specs) > 1 else (None, None) for sp in specs]
+        per_statement = any(p is not None for p, _ in own)
         for n, (text, mod, act, cond, exc, ths, conf) in enumerate(specs, start=1):
-            ob_points, ob_ded = (scoring.item_points(text, lang) if sheet and len(specs) > 1 else (None, None))
+            if is_veto:  # a veto item is an event that must not happen
+                mod = "prohibition"
+            if per_statement:
+                ob_points, ob_ded = own[n - 1]
+            elif n == 1:
+                ob_points, ob_ded = points, deduction
+            else:
+                ob_points, ob_ded = None, None
             item = ChecklistItem(
                 id=f"{document.id}:{base}#{n}", document_id=document.id, clause_id=clause.id,
                 clause_label=clause.label, path=path, titles=titles, requirement=" ".join((text or "").split()),
                 modality=mod, actor=act, condition=cond, exception=exc,
                 criteria=[criterion(t) for t in ths], thresholds=[_asdict(t) for t in ths], phrases=phrases,
-                section=sec, points=ob_points if ob_points is not None else points,
-                deduction=ob_ded or deduction, guarantee=guarantee, veto=is_veto,
+                section=sec, points=ob_points, deduction=ob_ded if ob_points is not None else None,
+                guarantee=guarantee, veto=is_veto,
                 clause_text=" ".join((clause.text or "").split()), line=clause.line, page=clause.page,
                 confidence=conf, path_titles=_path_titles(chain, path),
             )

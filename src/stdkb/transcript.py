@@ -18,6 +18,9 @@ characters changed (difflib ratio >= ``fuzzy_ratio``); such findings are marked 
 
 Guards (language data, ``lang/<lang>/scripts.json``):
 
+* Phrases shorter than ``alone_below`` (2) characters ("嗯", "那") only match as a clause of their own
+  (between punctuation), never inside other words.
+
 * "我知道" never matches "不知道" (different characters), and "不知道" does match "我不知道".
 * Double negation: a prohibited phrase that starts with a negation (不/没/别...) preceded by a cancelling
   negation ("不是不知道", "并不是不管") is reported with ``suppressed=True`` and not penalised: the agent is
@@ -324,13 +327,14 @@ class PhraseMatcher:
         self.empty = len(self.auto) == 0
         if not self.empty:
             self.auto.make_automaton()
+        self.alone = int(self.d.get("alone_below", 2))
         fmin = int(self.d.get("fuzzy_min_len", 6))
         self.fuzzy_pieces = {(i, j) for i, c in enumerate(self.compiled) for j, p in enumerate(c.pieces)
-                             if len(p.strip()) >= fmin}
+                             if fmin > 0 and len(p.strip()) >= fmin}
 
     def find(self, text: str) -> list:
         """[(compiled, start, end, fuzzy)] in the normalised text (end exclusive)."""
-        norm, _ = normalise(text, self.lang)
+        norm, idx = normalise(text, self.lang)
         occ: dict = {}
         if not self.empty:
             for end, vals in self.auto.iter(norm):
@@ -355,8 +359,21 @@ class PhraseMatcher:
                 if len(found) < len(c.pieces):
                     continue
             for start, end in _chain(c, found):
+                if len(c.pieces) == 1 and len(c.pieces[0].strip()) < self.alone and not _alone(text, idx, start, end):
+                    continue
                 out.append((c, start, end, fuzzy))
         return _dedupe(out)
+
+
+def _alone(text: str, idx: list, start: int, end: int) -> bool:
+    """True when the match is a whole clause of ``text`` (punctuation or the line's ends around it): very
+    short phrases ("嗯", "那") only count as interjections of their own, not inside words."""
+    if not idx or start >= len(idx):
+        return False
+    a, b = idx[start], idx[end - 1] + 1
+    before = text[a - 1] if a > 0 else ""
+    after = text[b] if b < len(text) else ""
+    return not (before and _keep(before)) and not (after and _keep(after))
 
 
 def _fuzzy_spans(piece: str, norm: str, ratio: float) -> list:
@@ -375,16 +392,18 @@ def _fuzzy_spans(piece: str, norm: str, ratio: float) -> list:
         for s in range(0, max(1, len(norm) - w + 1)):
             cand = norm[s:s + w]
             sm.set_seq1(cand)
-            if sm.real_quick_ratio() >= ratio and sm.quick_ratio() >= ratio and sm.ratio() >= ratio:
-                best.append((s, s + w))
-    # keep non-overlapping best spans
+            if sm.real_quick_ratio() >= ratio and sm.quick_ratio() >= ratio:
+                r = sm.ratio()
+                if r >= ratio:
+                    best.append((-r, abs(w - L), s, s + w))
+    # the best-scoring spans first, then keep those that do not overlap a better one
     best.sort()
-    out = []
-    for s, e in best:
-        if out and s < out[-1][1]:
+    out: list = []
+    for _, _, s, e in best:
+        if any(s < oe and os_ < e for os_, oe in out):
             continue
         out.append((s, e))
-    return out
+    return sorted(out)
 
 
 def _chain(c: _Compiled, found: dict) -> list:
