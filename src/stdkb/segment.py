@@ -141,8 +141,17 @@ class _State:
                 if lv.family == "decimal" or lv.layout is not None:
                     break
             return len(st)
-        if strong and delim in (".", "space") and not st:
-            return 0
+        if strong and delim in (".", "space"):
+            if not st:
+                return 0
+            # a document that skips a number ("1 范围", "3 术语和定义") still continues its level
+            for i in range(len(st) - 1, -1, -1):
+                lv = st[i]
+                if lv.layout is not None:
+                    break
+                if (isinstance(lv.value, tuple) and len(lv.value) == 1 and isinstance(lv.value[0], int)
+                        and lv.value[0] < v <= lv.value[0] + 5 and (lv.family == "decimal" or lv.delim == delim)):
+                    return i
         return None
 
     # -- clause creation ------------------------------------------------------------------------------
