@@ -389,3 +389,18 @@ def test_real_pipeline_database_and_cli(real_docs, tmp_path):
     assert run("graph", "--db", str(p), "-o", str(out)).exit_code == 0
     H = nx.read_gexf(out)
     assert H.number_of_nodes() == G.number_of_nodes() and H.number_of_edges() == G.number_of_edges()
+
+
+def test_reference_to_own_title_and_to_a_duplicated_document():
+    a = Document(id="a", title="营业厅服务规范", source="a.txt")
+    a.clauses = [Clause(id="a1", label="1", path=["1"], kind="clause", level=1, parent=None,
+                        text="本规范解释权归公司,见《营业厅服务规范》。",
+                        references=[Reference(kind="document", target="《营业厅服务规范》", text="见《营业厅服务规范》")])]
+    b = Document(id="b", title="投诉处理办法", source="b.txt")
+    b.clauses = [Clause(id="b1", label="1", path=["1"], kind="clause", level=1, parent=None, text="按营业厅服务规范执行。",
+                        references=[Reference(kind="document", target="营业厅服务规范", text="按营业厅服务规范")])]
+    a_copy = Document(id="a2", title="营业厅服务规范", source="c.txt", duplicate_of="a", index=0)
+    G = build_graph([a_copy, b, a])
+    assert list(G.successors("clause:a:a1")) == ["doc:a"]  # its own document, no external node
+    assert list(G.successors("clause:b:b1")) == ["doc:a"]  # the original, not the duplicate listed first
+    assert graph_summary(G)["node_types"].get("external_document") is None

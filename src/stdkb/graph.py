@@ -243,10 +243,12 @@ def _resolve_reference(G, r, doc_id: str, title_index, labels: dict) -> Optional
     # document or law: match a document of the graph by title, else an external node
     keys = _title_keys(r.target)
     for key in sorted(keys, key=lambda k: (k.startswith("code:"), -len(k))):
-        cands = [d for d in title_index.get(key, ()) if d != doc_node(doc_id)]
+        cands = list(title_index.get(key, ()))
         if cands:
-            # prefer an original over its duplicates
-            cands.sort(key=lambda d: ("duplicate_of" in G.nodes[d], G.nodes[d].get("index", 0)))
+            # another document before the citing one itself ("本手册" naming its own title), originals before
+            # their duplicates
+            own = doc_node(doc_id)
+            cands.sort(key=lambda d: (d == own, "duplicate_of" in G.nodes[d], G.nodes[d].get("index", 0)))
             return cands[0]
     name = norm_title(r.target)
     if not name:
