@@ -78,6 +78,11 @@ class _Lang:
         self.time_within = tuple(c.get("time_within_prefix", ()))
         self.plus_minus = tuple(c.get("plus_minus", ()))
         self.window_after = tuple(w.lower() for w in c.get("window_after", ()))
+        self.enum_before = tuple(u.get("enumeration_before", ()))
+        self.narrative_before = tuple(u.get("narrative_before", ()))
+        self.restatement_before = tuple(c.get("restatement_before", ()))
+        self.en_negators = tuple(c.get("negators", ())) if lang != "zh" else ()
+        self.en_negated = dict(c.get("negated", {})) if lang != "zh" else {}
         self.en = lang != "zh"
 
         # comparator words
@@ -112,7 +117,7 @@ class _Lang:
             mult = _alt(self.multipliers)
             self.rx = re.compile(
                 rf"(?<![\w.])(?P<n1>{num})(?:(?:\s*(?P<u1>{unit_pat})(?![A-Za-z]))?"
-                rf"(?P<sep>{sep})(?P<n2>{num}))?\s*(?:(?P<mult>{mult})\s+)?"
+                rf"(?P<sep>{sep})(?P<n2>{num}))?\s*(?:(?P<mult>{mult})\s+)?-?"
                 rf"(?P<unit>{unit_pat})(?![A-Za-z\d])"
                 rf"(?:\s*(?:/|(?i:per)\s)\s*(?P<den>{unit_pat})(?![A-Za-z]))?"
             )
@@ -148,11 +153,12 @@ class _Lang:
                 rf"(?:\s*/\s*(?P<den>{unit_pat}))?"
             )
             self.frac_rx = re.compile(rf"(?<![\dA-Za-z.])(?P<den>百|千|万|{num})分之(?P<num>{num})")
+            half_units = _alt(u.get("half_units", ["小时", "年", "天"]))
             self.half_rx = re.compile(
-                rf"(?P<hw>{_alt(self.half_words)})|(?<![{''.join(self.half_blocked)}])(?P<half>半)(?P<hu>个小时|小时|个月|年|天|日|周|分钟|个钟头)"
+                rf"(?P<hw>{_alt(self.half_words)})|(?<![{''.join(self.half_blocked)}])(?P<half>半)(?P<hu>{half_units})"
             )
             self.prefix_rx = re.compile(rf"(?P<cmp>{_alt(self.prefix)})(?:{_alt(fillers)})*$")
-            self.suffix_rx = re.compile(rf"\s*(?P<cmp>{_alt(self.suffix)})(?![容部侧涵科饰衣网存置墙页业线径])")
+            self.suffix_rx = re.compile(rf"\s*(?:\(\s*(?P<paren>不?含)[^()]{{0,12}}\)\s*)?(?P<cmp>{_alt(self.suffix)})(?![容部侧涵科饰衣网存置墙页业线径])")
             self.adverb_rx = re.compile(rf"(?P<cmp>{_alt(self.adverbial)})") if self.adverbial else None
             per_words = _alt(self.periods)
             self.per_rx = re.compile(
@@ -297,9 +303,11 @@ def _zh_comparator(L: _Lang, t: str, s: int, e: int, seg_start: int):
     """(comparator, rule, confidence delta, start of the comparator words) for the number at t[s:e]."""
     window = t[max(seg_start, s - 14):s]
     pre = L.prefix_rx.search(window) if window else None
-    suf = L.suffix_rx.match(t, e, min(len(t), e + 8))
+    suf = L.suffix_rx.match(t, e, min(len(t), e + 24))
     pre_cmp = L.prefix.get(pre.group("cmp")) if pre else None
     suf_cmp = L.suffix.get(suf.group("cmp")) if suf else None
+    if suf is not None and suf.group("paren") == "不含":
+        suf_cmp = {">=": ">", "<=": "<"}.get(suf_cmp, suf_cmp)
     start = s - len(window) + pre.start() if pre else s
     end = suf.end() if suf else e
     weak = pre is not None and pre.group("cmp") in L.weak
@@ -434,6 +442,10 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue
         if L.window_before and t[max(0, s - 4):s].rstrip().endswith(L.window_before):
             continue  # 全年365天, 全天24小时: a service window, not a limit
+        if L.restatement_before and t[max(0, s - 4):s].replace(" ", "").endswith(L.restatement_before):
+            continue  # 70分以上(含70分): the bracket restates the bound
+        if surface == "年" and t[e:e + 1] == "代":
+            continue  # 60年代
         unit, du, urule = _zh_unit(L, surface, t, m.start("unit"), m.end("unit"), ctx)
         if unit is None:
             continue
@@ -510,6 +522,13 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue
         if lone_one and surface == "下":
             continue
+        if (rule == "plain" or rule.startswith("approx:")) and not per and vmax is None:
+            if surface in ("个", "项", "种", "类") and (cn and re.match(r"[\u4e00-\u9fff]", t[e:e + 1]) or
+                                                     t[max(seg, s - 12):s].rstrip().endswith(L.enum_before) or
+                                                     any(w in t[max(seg, s - 12):s] for w in L.enum_before[:3])):
+                continue  # 分为三个等次 / 两个分项: an enumeration, not a limit
+            if cn and t[max(0, s - 1):s] in L.narrative_before and units.quantity(unit) == "time":
+                continue  # 快速发展的二十年
         if surface == "平方" and cn:
             dc -= 0.1
         conf = 0.9 + dc + du - (0.05 if cn else 0.0)
@@ -577,6 +596,10 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             cmp_, rule, dc, ce = L.suffix[sm.group("cmp").lower()], "suffix:" + sm.group("cmp").lower(), 0.0, sm.end()
         elif pm:
             cmp_, rule, dc, cs = "=", "approx:" + pm.group("cmp").lower(), -0.15, seg + pm.start()
+        if cmp_ in L.en_negated and rule.startswith("prefix:") and L.en_negators:
+            lead = t[max(0, cs - 30):cs].lower()
+            if re.search(r"\b(?:%s)\b(?:\s+\w+){0,3}\s*$" % "|".join(map(re.escape, L.en_negators)), lead):
+                cmp_, rule = L.en_negated[cmp_], "negated;" + rule  # shall not be stacked higher than 2 m
         if vmax is not None:
             if vmax < value:
                 continue
