@@ -112,7 +112,8 @@ def inline_text(s: str) -> str:
     s = s.rstrip()
     if s.endswith("\\") and not s.endswith("\\\\"):
         s = s[:-1]  # hard line break
-    if "\\" in s:
+    escaped = "\\" in s
+    if escaped:
         s = _ESCAPE.sub(lambda m: _PROTECT[m.group(1)], s)
     if "`" in s:
         out = []
@@ -122,13 +123,13 @@ def inline_text(s: str) -> str:
             code = m.group(2)
             if len(code) > 2 and code[0] == " " and code[-1] == " " and code.strip():
                 code = code[1:-1]
-            out.append(code.translate(_UNPROTECT_IN_CODE))
+            out.append(code.translate(_UNPROTECT_IN_CODE) if escaped else code)
             pos = m.end()
         out.append(_plain(s[pos:]))
         s = "".join(out)
     else:
         s = _plain(s)
-    return s.translate(_UNPROTECT).strip()
+    return (s.translate(_UNPROTECT) if escaped else s).strip()
 
 
 def _join(parts: list[str]) -> str:
@@ -158,6 +159,9 @@ _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _LINK_DEF = re.compile(r"\[(?!\^)[^\]]+\]:[ \t]*\S")
 _FOOTNOTE_DEF = re.compile(r"\[\^[^\]]+\]:[ \t]*")
 _QUOTE = re.compile(r"(?:>[ \t]?)+")
+
+#: a line starting with none of these (and without "|" or "<") can only be paragraph text
+_SPECIAL_START = frozenset("#<>|-*+_=~`[0123456789")
 
 _HTML_BLOCK_TAGS = (
     "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|"
@@ -284,7 +288,8 @@ class _Parser:
             if not rest.strip():
                 return
 
-        if rel < 4:
+        plain = rest[0] not in _SPECIAL_START and "|" not in rest and "<" not in rest and not self.table
+        if rel < 4 and not plain:
             m = _FENCE_OPEN.match(rest)
             if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
                 yield from self._flush()
