@@ -128,8 +128,8 @@ def _register_cjk():
 
 
 def wrap(text, font, size, width, avoid_digit_start=True):
-    """Greedy character wrap (CJK has no spaces); a continuation line never starts with a digit or a
-    closing mark when ``avoid_digit_start`` (so that wrapped text cannot look like a new numbered line)."""
+    """Greedy character wrap (CJK has no spaces); with ``avoid_digit_start`` a continuation line never starts
+    with a digit (so that wrapped text cannot look like a new numbered line)..."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines, cur = [], ""
@@ -138,7 +138,10 @@ def wrap(text, font, size, width, avoid_digit_start=True):
             cut = len(cur)
             if avoid_digit_start:
                 rest = ch
-                while cut > 1 and (rest[0].isdigit() or rest[0] in "，。、；：）)%.,"):
+                # ... nor a closing mark, and a Latin word / number is never split (as word processors do)
+                while cut > 1 and (rest[0].isdigit() or rest[0] in "，。、；：）)%.,"
+                                   or (rest[0].isascii() and rest[0].isalnum() and cur[cut - 1].isascii()
+                                       and cur[cut - 1].isalnum())):
                     cut -= 1
                     rest = cur[cut:] + ch
             lines.append(cur[:cut])
@@ -157,8 +160,6 @@ def make_pdf(path, items, *, header=None, footer=None, page_size=None, margin=56
     items: sequence of ``str`` (body text, wrapped) or ``dict(text=, size=, font=)`` or ``dict(table=rows)``
     or ``dict(page_break=True)``. header: str drawn at the top of every page; footer: callable
     ``(page, total) -> str`` drawn at the bottom. password: encrypt with this user password.
-    Returns the path; the number of pages is in ``path.pages`` of the returned object's stem? -> see
-    :func:`pdf_pages`.
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -247,3 +248,125 @@ def make_scanned_pdf(path, pages=2) -> Path:
         c.showPage()
     c.save()
     return Path(path)
+
+
+# ------------------------------------------------------------------------------------------------ seed standard
+
+SEED_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "000_0488f31712851f27.txt"
+_DOTTED = r"^(\d+(?:\.\d+)*)\s+(\S.*)$"
+_GLUED = r"^(\d{1,2})([^\d.\s].*)$"
+
+
+def seed_standard_lines() -> list:
+    """The first standard of the seed corpus (客户服务标准(试行)): its title line, then "1 总则" to the end of
+    "8.4 ..." and the 附录 (its first paragraph), as non-blank lines."""
+    lines = [ln.strip() for ln in SEED_CORPUS.read_text(encoding="utf-8").splitlines()]
+    start = lines.index("1 总则")
+    title = next(i for i in range(start - 1, -1, -1) if lines[i])
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("8.4 "))
+    end = next(i for i in range(end + 1, len(lines)) if lines[i].startswith("根据不同类型"))
+    return [ln for ln in lines[title:end + 1] if ln]
+
+
+def split_run_on(lines) -> list:
+    """Split text-dump run-on lines ("...整洁。6.1.19 严禁...") at an embedded decimal clause number: in the
+    Word original these are separate numbered paragraphs."""
+    import re
+
+    out = []
+    for ln in lines:
+        out.extend(p for p in re.split(r"(?<=[。；;])\s*(?=\d+(?:\.\d+)+\s)", ln) if p)
+    return out
+
+
+def _heading_like(text: str) -> bool:
+    return len(text) <= 14 and not any(ch in text for ch in "。，,；;：:")
+
+
+def docx_items_from_lines(lines):
+    """Turn numbered text lines into Word paragraphs numbered by automatic numbering.
+
+    "2.2.3 text" -> list 1 (levels "%1" / "%1.%2" / "%1.%2.%3") at ilvl 2, Heading N style when heading-like
+    (numbering then comes from the paragraph itself); "1面带笑容" -> list 2 ("%1"), a new w:num with a
+    startOverride for every run of items so that it restarts at 1; the first line -> Title; others -> Normal.
+    Returns (items, abstracts, nums).
+    """
+    import re
+
+    items, nums = [], [num_xml(1, 1)]
+    next_num = 2
+    cur_item_num = None
+    for i, ln in enumerate(split_run_on(lines)):
+        if i == 0:
+            items.append(dict(text=ln, style="Title"))
+            continue
+        m = re.match(_DOTTED, ln)
+        g = re.match(_GLUED, ln)
+        if m:
+            depth = m.group(1).count(".")
+            text = m.group(2)
+            style = f"Heading {depth + 1}" if _heading_like(text) else None
+            items.append(dict(text=text, style=style, num=(1, depth)))
+            cur_item_num = None
+        elif g:
+            if cur_item_num is None or g.group(1) == "1":
+                cur_item_num = next_num
+                next_num += 1
+                nums.append(num_xml(cur_item_num, 2, start_overrides={0: int(g.group(1))}))
+            items.append(dict(text=g.group(2), num=(cur_item_num, 0)))
+        else:
+            items.append(ln)
+            if not re.match(r"^\S+$", ln) and len(ln) > 20:
+                pass
+    abstracts = [abstract_xml(1, [dict(ilvl=0, text="%1"), dict(ilvl=1), dict(ilvl=2), dict(ilvl=3)]),
+                 abstract_xml(2, [dict(ilvl=0, text="%1")])]
+    return items, abstracts, nums
+
+
+def pdf_items_from_lines(lines):
+    """Lines for :func:`make_pdf`: the title large, heading-like numbered lines in a larger size."""
+    import re
+
+    items = []
+    for i, ln in enumerate(lines):
+        m = re.match(_DOTTED, ln)
+        if i == 0:
+            items.append(dict(text=ln, size=18))
+        elif m and _heading_like(m.group(2)):
+            items.append(dict(text=ln, size=14 if "." not in m.group(1) else 12))
+        else:
+            items.append(ln)
+    return items
+
+
+def clause_facts(path, extract: bool):
+    """{clause path: (label, kind-free text without white space, thresholds, phrases)} of the first document
+    of ``path`` through the whole pipeline (for comparing one standard ingested from TXT / DOCX / PDF)."""
+    import re
+
+    import stdkb
+
+    docs = list(stdkb.process_path(path, extract=extract))
+    out = {}
+    for c in docs[0].clauses:
+        th = sorted((t.value, t.max, t.unit, t.comparator) for t in c.thresholds) if extract else None
+        ph = sorted((p.kind, re.sub(r"\s+", "", p.text)) for p in c.phrases) if extract else None
+        out[tuple(c.path)] = (c.label, re.sub(r"\s+", "", c.text or ""), th, ph)
+    return docs, out
+
+
+def has_segmenter() -> bool:
+    try:
+        import stdkb.segment  # noqa: F401
+        import stdkb.documents  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def has_extractor() -> bool:
+    try:
+        from stdkb.extract import extract_text  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -132,3 +132,42 @@ def test_build_lines_spaces_cjk_and_fake_bold():
     assert lines[2]["bold"] and not lines[0]["bold"]
     heavy = build_lines([_ch("标", 0, font="ABCDEF+SimHei"), _ch("题", 10, font="ABCDEF+SimHei")])
     assert heavy[0]["bold"]
+
+
+# ---------------------------------------------------------------------------------------------- done when
+
+from fixtures_build import clause_facts, has_extractor, has_segmenter, pdf_items_from_lines, seed_standard_lines  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def seed_pair(tmp_path_factory):
+    if not has_segmenter():
+        pytest.skip("needs the segmenter (stdkb.segment / stdkb.documents)")
+    d = tmp_path_factory.mktemp("seedpdf")
+    lines = seed_standard_lines()
+    txt = d / "std.txt"
+    txt.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    pdf = make_pdf(d / "std.pdf", pdf_items_from_lines(lines), header="昆仑燃气 企业标准 Q/KL 001-2010",
+                   footer=lambda n, t: f"第 {n} 页 共 {t} 页")
+    return txt, pdf
+
+
+def test_seed_standard_pdf_gives_the_text_clause_tree(seed_pair):
+    txt, pdf = seed_pair
+    tdocs, t = clause_facts(txt, extract=False)
+    pdocs, p = clause_facts(pdf, extract=False)
+    assert len(pdocs) == len(tdocs) == 1
+    assert pdocs[0].title == tdocs[0].title
+    assert len(t) > 150
+    assert [(k, v[0]) for k, v in p.items()] == [(k, v[0]) for k, v in t.items()]  # labels and paths
+    assert {k: v[1] for k, v in p.items()} == {k: v[1] for k, v in t.items()}  # text, white space aside
+
+
+def test_seed_standard_pdf_gives_the_text_thresholds_and_phrases(seed_pair):
+    if not has_extractor():
+        pytest.skip("stdkb.extract has no extract_text yet")
+    txt, pdf = seed_pair
+    _, t = clause_facts(txt, extract=True)
+    _, p = clause_facts(pdf, extract=True)
+    assert sum(len(v[2]) for v in t.values()) > 10 and sum(len(v[3]) for v in t.values()) > 10
+    assert {k: v[2:] for k, v in p.items()} == {k: v[2:] for k, v in t.items()}
