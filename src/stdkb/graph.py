@@ -248,8 +248,14 @@ def _resolve_reference(G, r, doc_id: str, title_index, labels: dict) -> Optional
             # another document before the citing one itself ("本手册" naming its own title), originals before
             # their duplicates
             own = doc_node(doc_id)
-            cands.sort(key=lambda d: (d == own, "duplicate_of" in G.nodes[d], G.nodes[d].get("index", 0)))
-            return cands[0]
+            own_dup = G.nodes[own].get("duplicate_of")
+            same = {doc_id, own_dup} - {None}  # the citing document and what it duplicates
+            own_group = {d for d in cands if G.nodes[d]["doc_id"] in same or G.nodes[d].get("duplicate_of") in same}
+            others = [d for d in cands if d not in own_group]
+            if not others:
+                return own
+            others.sort(key=lambda d: ("duplicate_of" in G.nodes[d], G.nodes[d].get("index", 0)))
+            return others[0]
     name = norm_title(r.target)
     if not name:
         return None
