@@ -31,30 +31,20 @@ def quote_spans(text: str, sentence_end: str = _SENT_END_ZH, titles: bool = Fals
         ch = text[i]
         if ch in _PAIRS and (titles or ch != "《"):
             close = _PAIRS[ch]
-            j = i + 1
-            end = None
-            while j < n:
-                c = text[j]
-                if c == close:
-                    end = j
-                    spans.append((i, i + 1, j, j + 1))
-                    break
-                if c == ch and ch != close:  # a second opening mark: the first one was never closed
-                    end = j
-                    spans.append((i, i + 1, j, j))
-                    break
-                if c in sentence_end and c not in "!！?？" and ch != "‘":
-                    # an unclosed quote stops at the end of its sentence ('!' and '?' often sit inside quotes)
-                    end = j
-                    spans.append((i, i + 1, j, j))
-                    break
-                j += 1
-            if end is None:
-                spans.append((i, i + 1, n, n))
-                end = n
-            i = end if end > i + 1 and text[end:end + 1] == ch else max(end, i + 1)
-            if i < n and text[i] in _CLOSERS:
-                i += 1
+            j_close = text.find(close, i + 1)
+            j_open = text.find(ch, i + 1) if ch != close else -1
+            if j_close != -1 and (j_open == -1 or j_close < j_open) and j_close - i <= 400:
+                spans.append((i, i + 1, j_close, j_close + 1))
+                i = j_close + 1
+                continue
+            # never closed before the next opening mark (or at all): stop at that mark or at the end of
+            # the sentence, whichever comes first ("“很抱歉。“非常抱歉”", "“您好、“欢迎您的光临”")
+            limit = j_open if j_open != -1 else n
+            k = i + 1
+            while k < limit and not (text[k] in sentence_end and text[k] not in "!！?？"):
+                k += 1
+            spans.append((i, i + 1, k, k))
+            i = k
             continue
         if ch == '"':
             j = text.find('"', i + 1)
@@ -98,7 +88,11 @@ def mask_quotes(text: str, spans=None) -> str:
         if a < last:
             continue
         out.append(text[last:a])
-        out.append(MASK * (b - a if b > a else 0))
+        if b - a >= 2 and text[_ce - 1:_ce] == "。" and b > _ce:
+            # a quote ending a sentence ("…应告知:“请稍候。”等待超过1分钟应…") still ends it
+            out.append(MASK * (b - a - 1) + "。")
+        else:
+            out.append(MASK * (b - a if b > a else 0))
         last = b
     out.append(text[last:])
     return "".join(out)

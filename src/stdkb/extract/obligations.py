@@ -61,6 +61,11 @@ class _Lex:
     cond_suffixes: tuple
     imperative_verbs: frozenset = field(default_factory=frozenset)
     conj_re: Optional[re.Pattern] = None
+    ignore_prefixes: tuple = ()
+    time_words: tuple = ()
+    rel_words: frozenset = frozenset()
+    continuation: frozenset = frozenset()
+    leadin_short: tuple = ()
 
 
 def _is_zh(lang: str) -> bool:
@@ -100,7 +105,7 @@ def _lex(lang: str) -> _Lex:
                 parts.append(r"\s+".join(re.escape(x) for x in w.split()))
         pattern = re.compile(r"(?<![A-Za-z'])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.I)
         sent_re = re.compile(m.get("sentence_end", r"[.!?;](?=\s|$)|\n"))
-        seg_re = re.compile(r",\s+|:\s+|\s+-\s+")
+        seg_re = re.compile(m.get("segment_split", r",\s+|;\s+|:\s+|\s+-\s+"), re.I)
     actors = sorted(a.get("actors", []), key=len, reverse=True)
     if actors:
         if zh:
@@ -122,6 +127,11 @@ def _lex(lang: str) -> _Lex:
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
         imperative_verbs=frozenset(v.lower() for v in m.get("imperative_verbs", [])),
+        ignore_prefixes=tuple(seg.get("hit_ignoring_prefixes", seg.get("prefixes", []))),
+        time_words=tuple(seg.get("time_words", [])),
+        rel_words=frozenset(m.get("relative_clause_words", [])),
+        leadin_short=tuple(seg.get("leadin_short_prefixes", [])),
+        continuation=frozenset(w.lower() for w in m.get("continuation_markers", [])),
         conj_re=(re.compile("^(?:%s)%s" % ("|".join(re.escape(w) for w in sorted(m.get("leading_conjunctions", []), key=len, reverse=True)),
                                           "" if zh else r"\b\s*"), 0 if zh else re.I)
                  if m.get("leading_conjunctions") else None),
@@ -178,25 +188,53 @@ class _Group:
 _REL_TAIL = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 
 
-def _is_condition_seg(s: str, lx: _Lex) -> bool:
+def _ends_with_when(t: str, lx: _Lex) -> bool:
+    """t ends with a condition word; 时 only as 'when' (not 小时, 及时 ...)."""
+    if not t.endswith(lx.cond_suffixes):
+        return False
+    if t.endswith("时") and t.endswith(lx.time_words):
+        return False
+    return True
+
+
+def _is_condition_seg(s: str, lx: _Lex, last: bool = False) -> bool:
     t = s.strip()
     if not t:
         return False
     if lx.lang == "zh":
-        return t.startswith(lx.cond_prefixes) and not t.startswith(("如下", "对待")) or t.endswith(lx.cond_suffixes)
+        if t.startswith(lx.cond_prefixes) and not t.startswith(("如下", "对待", "当即", "当场", "当面", "经常", "在岗")):
+            return True
+        return not last and _ends_with_when(t, lx)
     tl = t.lower()
     return any(tl.startswith(p + " ") for p in lx.cond_prefixes)
 
 
-def _hit_is_conditional(masked: str, hit: _Hit, seg_end: int, lx: _Lex) -> bool:
-    rest = masked[hit.end:seg_end]
+_WHEN = re.compile(r"(时|后)")
+
+
+def _hit_is_conditional(masked: str, hit: _Hit, seg_start: int, seg_end: int, lx: _Lex, first_seg: bool,
+                        next_hit: Optional[_Hit]) -> bool:
+    """The marker belongs to a condition or a relative clause, not to the main clause."""
     if lx.lang != "zh":
         return False
-    k = rest.find("时")
-    if k != -1 and len(rest) - k - 1 <= 3:
-        return True
-    if _REL_TAIL.search(rest):
-        return True
+    rest = masked[hit.end:seg_end]
+    for m in _WHEN.finditer(rest):
+        k = m.start()
+        if k < 2:  # "守时", "之后": too close to the marker to be a clause of its own
+            continue
+        if m.group(1) == "时" and (rest[k - 1:k + 1] in lx.time_words or rest[k:k + 2] in lx.time_words):
+            continue
+        if m.group(1) == "后" and hit.modality != "permission":  # "得到允许后再入内", not "应在…后挂机"
+            continue
+        if len(rest) - k - 1 <= 4:
+            return True
+    if hit.word in lx.rel_words:
+        # "有紧急事情要处理的通话时间不得超过…": 的 between this marker and the next one in the segment
+        if next_hit is not None and next_hit.start < seg_end and "的" in masked[hit.end:next_hit.start]:
+            return True
+        # "不能当即答复的问题,向客户致歉…": a noun phrase opening the sentence
+        if first_seg and (hit.word in ("不能", "能")) and _REL_TAIL.search(rest):
+            return True
     return False
 
 
@@ -279,12 +317,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 ctx_actor = found
                 break
 
-    if forbidden_ctx:
-        for p in phrases:
-            if getattr(p, "kind", None) == "prohibited":
-                out.append(Obligation(modality="prohibition", text=p.text, actor=ctx_actor, action=None,
-                                      strength="strong", confidence=round(0.85 * p.confidence, 3),
-                                      rule="forbidden_phrase"))
+    forbidden_phrases = [p for p in phrases if getattr(p, "kind", None) == "prohibited"] if forbidden_ctx else []
 
     for sa, sb in spans_split(masked, lx.sent_re):
         sa, sb = strip_span(masked, sa, sb)
@@ -292,20 +325,22 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             continue
         sentence_masked = masked[sa:sb]
         segs: list[_Seg] = []
-        for ga, gb in spans_split(masked, lx.seg_re, sa, sb):
-            ga, gb = strip_span(masked, ga, gb)
-            if gb <= ga:
-                continue
+        seg_spans = [x for x in (strip_span(masked, ga, gb) for ga, gb in spans_split(masked, lx.seg_re, sa, sb))
+                     if x[1] > x[0]]
+        for k_seg, (ga, gb) in enumerate(seg_spans):
             seg_text = masked[ga:gb]
             i = bisect_right(hit_starts, ga - 1)
             hit = None
-            is_cond = _is_condition_seg(seg_text, lx)
+            last_seg = (k_seg == len(seg_spans) - 1)
+            is_cond = _is_condition_seg(seg_text, lx, last_seg)
             while i < len(hits) and hits[i].start < gb:
                 h = hits[i]
                 i += 1
-                if is_cond and zh and seg_text.startswith(lx.cond_prefixes):
+                if is_cond and (seg_text.startswith(lx.ignore_prefixes) if zh
+                                else seg_text.lower().startswith(lx.ignore_prefixes)):
                     continue
-                if _hit_is_conditional(masked, h, gb, lx):
+                nxt = hits[i] if i < len(hits) else None
+                if _hit_is_conditional(masked, h, ga, gb, lx, k_seg == 0, nxt):
                     continue
                 hit = h
                 break
@@ -315,7 +350,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 kind = "neg_imp"
             elif is_cond:
                 kind = "cond"
-            elif gb < len(masked) and masked[gb:gb + 1] in (":", "：") and gb - ga <= 8:
+            elif k_seg == 0 and gb < len(masked) and masked[gb:gb + 1] in (":", "：") and gb - ga <= 8:
                 kind = "label"
             else:
                 kind = "plain"
@@ -323,18 +358,33 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             segs.append(_Seg(ga, gb, kind, hit, actor))
         if not segs:
             continue
-        only_quotes = not sentence_masked.replace(MASK, "").strip(" 、，,。.;；:：/!！?？")
+        only_quotes = not sentence_masked.replace(MASK, "").strip(" 、，,。.;；:：/!！?？()（）")
         if forbidden_ctx and (only_quotes or not any(s.kind == "modal" for s in segs)):
+            sent = text[sa:sb]
+            for p in forbidden_phrases:
+                if p.text in sent:
+                    out.append(Obligation(modality="prohibition", text=p.text, actor=ctx_actor, action=None,
+                                          strength="strong", confidence=round(0.85 * p.confidence, 3),
+                                          rule="forbidden_phrase"))
             continue
         if only_quotes:
             continue
         has_modal = any(s.kind == "modal" for s in segs)
-        sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx)
-        if not zh and not has_modal and not sentence_imp and _en_imperative(sentence_masked, lx):
-            sentence_imp = True
+        if zh:
+            sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx)
+        else:  # English imperatives are recognisable by their first word ("Greet the caller…")
+            sentence_imp = imperative and _en_imperative(sentence_masked, lx)
         groups: list[_Group] = []
         pending: list[_Seg] = []
-        for s in segs:
+        n_modal_left = sum(1 for x in segs if x.kind == "modal")
+        for idx, s in enumerate(segs):
+            if s.kind == "modal":
+                n_modal_left -= 1
+                # "我们应做到:" introduces the norms that follow; it is not one itself
+                if (n_modal_left > 0 and masked[s.b:s.b + 1] in (":", "：") and s.b - s.a <= 12
+                        and masked[s.b + 1:s.b + 2].strip() not in (MASK,)):
+                    pending.append(_Seg(s.a, s.b, "cond", None, s.actor))
+                    continue
             if s.kind in ("modal", "neg_imp"):
                 if s.kind == "modal":
                     m, rule, conf, strength = s.hit.modality, "modal:" + s.hit.word, s.hit.confidence, s.hit.strength
@@ -343,21 +393,25 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 if not sentence_imp and s.kind == "neg_imp":
                     pending.append(s)
                     continue
+                # every modal word starts its own statement; unmarked segments before it are its lead-in
+                # unless they are imperative norms of their own (handled below)
                 g = groups[-1] if groups else None
-                if (g is not None and g.modality == m and not pending
-                        and not (s.actor and g.segs and _group_actor(g) and s.actor != _group_actor(g))):
-                    g.segs.append(s)
-                    if g.hit is None and s.hit is not None:
-                        g.hit, g.rule, g.confidence, g.strength = s.hit, rule, conf, strength
-                else:
-                    groups.append(_Group(m, [s], s.hit, rule, conf, strength, prefix=pending))
-                    pending = []
+                if (s.kind == "modal" and g is not None and not pending and g.modality == m
+                        and g.hit is not None and s.hit.word.lower() in lx.continuation):
+                    g.segs.append(s)  # "应…,做到…", "应…,并有专人负责": a weak marker continues the statement
+                    continue
+                groups.append(_Group(m, [s], s.hit, rule, conf, strength, prefix=pending))
+                pending = []
             elif s.kind == "plain":
                 if groups and not pending:
                     groups[-1].segs.append(s)
-                elif sentence_imp and not has_modal_after(segs, s):
-                    groups.append(_Group("obligation", [s], None, "imperative", lx.imp_conf, "normal", prefix=pending))
-                    pending = []
+                elif sentence_imp and not _is_leadin(s, masked, lx):
+                    if groups and groups[-1].rule == "imperative" and not pending:
+                        groups[-1].segs.append(s)
+                    else:
+                        groups.append(_Group("obligation", [s], None, "imperative", lx.imp_conf, "normal",
+                                             prefix=pending))
+                        pending = []
                 else:
                     pending.append(s)
             else:
@@ -373,30 +427,19 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     return out
 
 
-def has_modal_after(segs, s) -> bool:
-    """True when a modal segment follows ``s`` in the sentence (then ``s`` is its lead-in, not a norm)."""
-    seen = False
-    for x in segs:
-        if x is s:
-            seen = True
-            continue
-        if seen and x.kind == "modal":
-            return not _leadin_blocked(segs, s, x)
-    return False
-
-
-def _leadin_blocked(segs, s, x) -> bool:
-    # a plain segment followed directly (maybe through conditions) by a modal segment is a lead-in;
-    # a plain segment followed by other plain segments first is a norm of its own
-    between = False
-    for y in segs:
-        if y is s:
-            between = True
-            continue
-        if y is x:
-            break
-        if between and y.kind == "plain":
+def _is_leadin(s: _Seg, masked: str, lx: _Lex) -> bool:
+    """A topic or subject lead-in ("对待客人的询问", "客户服务人员") rather than an imperative norm."""
+    t = masked[s.a:s.b].strip()
+    if lx.lang == "zh":
+        if t.startswith(("对待", "对于", "关于", "针对", "至于")):
             return True
+        if t.startswith(lx.leadin_short) and len(t) <= 6:  # "有工作差错,应…"
+            return True
+        if lx.actors_re is not None:
+            m = lx.actors_re.fullmatch(t)
+            if m:
+                return True
+        return False
     return False
 
 

@@ -120,45 +120,64 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
             for u in split_utterances(t, lx):
                 out.append(Phrase("prohibited", u, 0.7, "forbidden_heading"))
         return out
+    # group quotes into chains: “a”、“b”,“c” / 'a' or 'b'
+    chains: list[list[tuple]] = []
+    for sp in spans:
+        if chains and _CHAIN_GAP.fullmatch(text[chains[-1][-1][3]:sp[0]]):
+            chains[-1].append(sp)
+        else:
+            chains.append([sp])
     prev_kind = None
     prev_end = -1
-    for (a, cs, ce, b) in spans:
-        content = text[cs:ce]
+    for chain in chains:
+        a, b = chain[0][0], chain[-1][3]
         sstart = _sentence_start(text, a, lx.sent_end)
-        before = text[max(sstart, prev_end if prev_end > sstart else sstart):a]
+        before = text[max(sstart, prev_end):a]
         before_sent = text[sstart:a]
+        after = text[b:b + 12]
         kind = rule = None
         conf = 0.9
-        chained = prev_kind is not None and prev_end >= 0 and re.fullmatch(
-            r"[\s、，,/／或和及与and or]*", text[prev_end:a]) is not None
+        says = lx.say_re.search(before) is not None or re.search(r"[:：]\s*$", before) is not None
         if forbidden_ctx:
             kind, rule = "prohibited", "forbidden_heading"
+            if re.search(r"(?:use|say|应说|改说|改用|而应|可说)\s*$", before, re.I):
+                kind, rule, conf = "required", "script", 0.75
         elif lx.replace_re.search(before):
             kind, rule = "prohibited", "replaced_phrase"
-        elif chained:
-            kind, rule = prev_kind, prev_rule  # noqa: F821 - set with prev_kind
-            conf = 0.85
         else:
-            p_last = max((m.end() for m in lx.prohibit_re.finditer(before_sent)), default=-1)
+            p_last = -1
+            for m in lx.prohibit_re.finditer(before_sent):
+                tail = before_sent[m.end():]
+                if zh and _WHEN_RE.search(tail):  # "不能立即接待客户时说:" — the marker is in the condition
+                    continue
+                p_last = m.end()
             o_last = max((m.end() for m in lx.oblig_re.finditer(before_sent)), default=-1)
-            says = lx.say_re.search(before) is not None or re.search(r"[:：]\s*$", before) is not None
-            near_say = says or re.search(r"(说|讲|称|出现|使用|用语|口头语|说声|say|use|words?|phrases?)",
+            near_say = says or re.search(r"(说|讲|称|出现|使用|用语|口头语|说声|say|use|words?|phrases?|slang)",
                                          before_sent[-20:] if zh else before_sent[-40:], 0 if zh else re.I)
-            if p_last > o_last and p_last >= 0 and near_say:
+            example = _EXAMPLE_AFTER.match(after) if zh else None
+            if p_last > o_last and p_last >= 0 and (near_say or example):
                 kind, rule = "prohibited", "prohibited_saying"
-            elif says:
+            elif says or example:
                 kind, rule = "required", "script"
                 conf = 0.9 if lx.say_re.search(before) else 0.8
             elif (context_has(context, lx.required) and zh and not before.strip(" 、，,:：。")
-                  and len(content) <= 30):
+                  and len(text[chain[0][1]:chain[0][2]]) <= 30):
                 kind, rule, conf = "required", "script", 0.7
-            elif prev_kind == "required" and re.fullmatch(r"[\s。.!！/]*", text[prev_end:a] if prev_end >= 0 else "x"):
+            elif not before_sent.strip() and _SAY_ANY.search(text[max(0, sstart - 24):sstart]):
+                # a sentence made of quotes right after "向客户讲明身份及来意。"
                 kind, rule, conf = "required", "script", 0.75
+        prev_end = b
         if kind is None:
             prev_kind = None
-            prev_end = b
             continue
-        for u in split_utterances(content, lx):
-            out.append(Phrase(kind, u, conf, rule))
-        prev_kind, prev_rule, prev_end = kind, rule, b
+        for (_a, cs, ce, _b) in chain:
+            for u in split_utterances(text[cs:ce], lx):
+                out.append(Phrase(kind, u, conf, rule))
+        prev_kind = kind
     return out
+
+
+_CHAIN_GAP = re.compile(r"[\s、，,/／或和及]*|\s*(?:,\s*)?(?:or|and)\s+")
+_WHEN_RE = re.compile(r"(?<![小及准按同随即临定适实届])时")
+_EXAMPLE_AFTER = re.compile(r"[、，,]?\s*等{1,2}[\u4e00-\u9fff]{0,4}(?:用语|语言|话|字眼|词语|口头语)")
+_SAY_ANY = re.compile(r"(说|讲明|讲|告知|问候|致谢|道歉|表示|say|tell|greet)", re.I)
