@@ -332,3 +332,31 @@ def test_cli_diff_picks_document_from_multi_document_file():
     assert d["summary"]["added"] == d["summary"]["removed"] == d["summary"]["reworded"] == 0
     r = run("diff", str(CORPUS), str(CORPUS))  # default: the first document that is not a duplicate
     assert r.exit_code == 0 and "客户服务标准" in r.output.splitlines()[0] and "No differences." in r.output
+
+
+EN_V1 = """Customer Service Standard
+
+1 Scope
+1.1 This standard applies to all service centres.
+2 Response times
+2.1 The operator shall restore supply within 4 hours.
+2.2 Staff shall answer complaints within 48 hours.
+2.3 Staff must not argue with customers.
+"""
+
+
+def test_english_versions_through_the_pipeline():
+    _pipeline_ready()
+    from stdkb import process_text
+
+    v2 = (EN_V1.replace("within 4 hours", "within 2 hours").replace("Staff shall answer", "Staff should answer")
+          .replace("2.3 Staff must not", "2.4 Staff must not")
+          .replace("2.2 Staff should", "2.3 Staff should")
+          .replace("2.1 The operator", "2.1 Meters shall be read every month.\n2.2 The operator"))
+    old, new = process_text(EN_V1, "v1.txt")[0], process_text(v2, "v2.txt")[0]
+    r = diff_documents(old, new)
+    assert [a["label"] for a in r.added] == ["2.1"] and r.removed == []
+    assert [(x["old_label"], x["new_label"]) for x in r.renumbered] == [("2.1", "2.2"), ("2.2", "2.3"), ("2.3", "2.4")]
+    assert [(m["old_label"], m["old_modality"], m["new_modality"]) for m in r.modality] == [
+        ("2.2", "obligation", "recommendation")]
+    assert [(t["old_label"], t["old"]["value"], t["new"]["value"]) for t in r.thresholds] == [("2.1", 4.0, 2.0)]
