@@ -163,3 +163,177 @@ def test_pick_document_and_duplicates():
     assert pick_document([a, b], "验收") == [b]
     assert pick_document([a, b], "aaa1") == [a]
     assert pick_document([a, b], None) == [a, b]
+
+
+# ------------------------------------------------------------------------------------------------- CLI
+
+import csv  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "000_0488f31712851f27.txt"
+
+NEW_STANDARD = """城市供水营业厅服务规范
+
+1 总则
+1.1 本规范适用于本市各供水营业网点。
+2 服务要求
+2.1 营业员应在客户到达后1分钟内主动招呼客户。
+2.2 客户排队等候时间不得超过15分钟。
+2.3 营业员不得与客户发生争吵。
+2.4 营业厅室内温度宜保持在18℃至26℃之间。
+3 服务用语
+3.1 接待客户时应说:“您好,欢迎光临XX供水营业厅”。
+3.2 禁用语
+3.2.1 “这不归我管”。
+3.2.2 “你自己去网上查”。
+3.3 送别客户时应说:“请慢走,欢迎再来”。
+"""
+
+
+def _run(*args):
+    from stdkb.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _validate_oscal(text):
+    from trestle.oscal.catalog import Catalog
+
+    return Catalog.model_validate(json.loads(text)["catalog"])
+
+
+@pytest.fixture(scope="module")
+def new_file(tmp_path_factory):
+    p = tmp_path_factory.mktemp("std") / "water_service.txt"
+    p.write_text(NEW_STANDARD, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json", "xlsx", "oscal"])
+def test_cli_every_format_from_new_file(new_file, tmp_path, fmt):
+    out = tmp_path / f"c.{fmt}"
+    r = _run("checklist", str(new_file), "--format", fmt, "-o", str(out))
+    assert r.exit_code == 0, r.output
+    _check_output(out, fmt, min_items=5)
+    if fmt == "json":
+        items = json.loads(out.read_text(encoding="utf-8"))["checklists"][0]["items"]
+        crit = [c for i in items for c in i["criteria"]]
+        assert any("15" in c and "<=" in c for c in crit), crit
+        taboo = [i for i in items if i["path"][-1] in ("3.2.1", "3.2.2")]
+        assert taboo and all(i["modality"] == "prohibition" for i in taboo)
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json", "xlsx", "oscal"])
+def test_cli_every_format_from_seed(tmp_path, fmt):
+    if not SEED.exists():
+        pytest.skip("seed corpus not present")
+    out = tmp_path / f"seed.{fmt}"
+    r = _run("checklist", str(SEED), "--format", fmt, "-o", str(out))
+    assert r.exit_code == 0, r.output
+    _check_output(out, fmt, min_items=200)
+
+
+def _check_output(out: Path, fmt: str, min_items: int):
+    if fmt == "md":
+        assert out.read_text(encoding="utf-8").count("- [ ] ") >= min_items
+    elif fmt == "csv":
+        assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+        assert len(rows) >= min_items and all(r["id"] and r["requirement"] for r in rows)
+    elif fmt == "json":
+        import jsonschema
+
+        schema = json.loads((Path(__file__).resolve().parents[1] / "src/stdkb/schema/checklist.schema.json")
+                            .read_text(encoding="utf-8"))
+        obj = json.loads(out.read_text(encoding="utf-8"))
+        jsonschema.validate(obj, schema)
+        assert sum(len(c["items"]) for c in obj["checklists"]) >= min_items
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        ws = load_workbook(out)["Checklist"]
+        assert ws.max_row - 1 >= min_items and ws.freeze_panes == "A2"
+    else:
+        cat = _validate_oscal(out.read_text(encoding="utf-8"))
+        assert cat.metadata.oscal_version
+
+
+def test_cli_seed_scoring_document_xlsx_has_score_sheet(tmp_path):
+    if not SEED.exists():
+        pytest.skip("seed corpus not present")
+    from openpyxl import load_workbook
+
+    out = tmp_path / "wz.xlsx"
+    r = _run("checklist", str(SEED), "--doc", "温州市建筑安全文明施工", "--format", "xlsx", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out)
+    assert "Score" in wb.sheetnames
+    rows = [[c.value for c in row] for row in wb["Score"].iter_rows()]
+    names = [x[0] for x in rows]
+    assert {"安全施工", "文明施工", "附加分项", "Total", "Grade"} <= set(names)
+    assert "示范工地" in rows[names.index("Grade")][4]
+
+
+def test_cli_filters_stdout_and_errors(new_file, tmp_path):
+    r = _run("checklist", str(new_file), "--section", "3.2", "--format", "csv")
+    assert r.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(r.output.lstrip("\ufeff"))))
+    assert [x["path"].split("/")[-1] for x in rows] == ["3.2.1", "3.2.2"]
+    r = _run("checklist", str(new_file), "--modality", "prohibition", "--format", "json")
+    items = json.loads(r.output)["checklists"][0]["items"]
+    assert items and all(i["modality"] == "prohibition" for i in items)
+    r = _run("checklist", str(new_file), "--with-thresholds-only", "--format", "json")
+    items = json.loads(r.output)["checklists"][0]["items"]
+    assert items and all(i["criteria"] for i in items)
+    r = _run("checklist", str(tmp_path / "missing.txt"))
+    assert r.exit_code == 2 and "no such file" in r.output
+    r = _run("checklist", str(new_file), "--doc", "不存在的标准")
+    assert r.exit_code == 2 and "no document matches" in r.output
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    r = _run("checklist", str(empty))
+    assert r.exit_code == 2 and "empty.txt" in r.output
+
+
+def test_cli_from_database_has_same_stable_ids(new_file, tmp_path):
+    from stdkb import store
+
+    db = tmp_path / "kb.db"
+    store.build(db, [new_file])
+    by_file = json.loads(_run("checklist", str(new_file), "--format", "json").output)["checklists"][0]["items"]
+    r = _run("checklist", "供水营业厅", "--db", str(db), "--format", "json")
+    assert r.exit_code == 0, r.output
+    by_db = json.loads(r.output)["checklists"][0]["items"]
+    assert [i["id"] for i in by_db] == [i["id"] for i in by_file]
+    store.build(db, [new_file], force=True)  # re-ingested: same ids
+    again = json.loads(_run("checklist", "供水营业厅", "--db", str(db), "--format", "json").output)
+    assert [i["id"] for i in again["checklists"][0]["items"]] == [i["id"] for i in by_file]
+    r = _run("checklist", "没有这个文档", "--db", str(db))
+    assert r.exit_code == 2
+
+
+def test_cli_results_scores_a_filled_checklist(tmp_path):
+    if not SEED.exists():
+        pytest.skip("seed corpus not present")
+    src = tmp_path / "site.txt"
+    from test_scoring import NEW_SITE
+
+    src.write_text(NEW_SITE, encoding="utf-8")
+    out = tmp_path / "filled.csv"
+    assert _run("checklist", str(src), "--format", "csv", "-o", str(out)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    for row in rows:
+        if row["points"]:
+            row["result"] = "合格"
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    r = _run("checklist", str(src), "--results", str(out))
+    assert r.exit_code == 0, r.output
+    (res,) = json.loads(r.output)
+    assert res["total"] == 100.0 and res["grade"] == "优秀"

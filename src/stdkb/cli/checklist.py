@@ -147,12 +147,16 @@ def _read_results(path: str) -> dict:
 
 
 def _print_scores(lists, results_path):
+    """One JSON list: the score of each document's checklist (section scores, total, grade, vetoed)."""
     results = _read_results(results_path)
+    out = []
     for cl in lists:
         mine = {k: v for k, v in results.items() if k.startswith(cl.document_id + ":")}
-        r = cl.compute_score(mine)
-        click.echo(json.dumps({"document_id": cl.document_id, "title": cl.title, **r}, ensure_ascii=False,
-                              indent=2))
+        out.append({"document_id": cl.document_id, "title": cl.title, "results": len(mine),
+                    **cl.compute_score(mine)})
+    if not any(o["results"] for o in out):
+        warn(f"{results_path}: no filled-in result matches these documents' item ids")
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
 
 
 def _read_transcript(path: str) -> str:
