@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+
+
 import pytest
 
 from stdkb.transcript import (PhraseMatcher, PhraseRef, check_transcript, classify, normalise,
@@ -117,3 +119,116 @@ def test_english_whole_words():
                          "Agent: That's NOT my problem, sorry.", ph, lang="en", required=("greeting",))
     assert [f.line for f in r.prohibited] == [3] and r.missing == []
     assert check_transcript("Agent: it is not my problems list", ph, lang="en", required=()).ok
+
+
+# ------------------------------------------------------------------- the seed's standard, real pipeline, CLI
+
+from pathlib import Path  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "000_0488f31712851f27.txt"
+
+SEED_RUDE = """坐席：您好，昆仑燃气公司26号客服员为您服务。
+用户：你好，我家的燃气表显示欠费，可我上周刚交过钱。
+坐席：这个我也不知道啊，你问我，我问谁？
+用户：那你帮我查一下好不好？
+坐席：不是告诉你了吗？怎么还问。系统就这样，我解决不了。
+用户：你这什么态度！
+坐席：我就这态度。有意见，告去！
+用户：……
+坐席：嫌贵，就别用呗。快下班了，明天再来。"""
+
+SEED_CLEAN = """坐席：您好，昆仑燃气公司26号客服员为您服务。
+用户：你好，我家的燃气表显示欠费，可我上周刚交过钱，我真不知道怎么回事。
+坐席：先生，您别着急，我理解您的心情。麻烦您提供一下户号。
+用户：户号是123456。
+坐席：好的，我查到了，您的缴费记录已经到账，系统显示有延迟，我马上为您处理。
+用户：好的，谢谢。
+坐席：您还有其他问题吗？
+用户：没有了。
+坐席：感谢您的来电，如果有问题，请您与我们联系，再见！"""
+
+
+@pytest.fixture(scope="module")
+def seed_phrases():
+    if not SEED.exists():
+        pytest.skip("seed corpus not present")
+    import stdkb
+
+    docs = [d for d in stdkb.process_path(SEED) if not d.duplicate_of and d.title.startswith("客户服务标准")]
+    ph = phrases_from_documents(docs)
+    assert any(p.text == "不知道" and p.kind == "prohibited" for p in ph), "extraction found no 禁忌用语"
+    return ph
+
+
+def test_seed_forbidden_phrases_in_natural_sentences(seed_phrases):
+    r = check_transcript(SEED_RUDE, seed_phrases)
+    assert r.agent == "坐席"
+    found = {(f.line, f.phrase) for f in r.prohibited}
+    expected = {(3, "不知道"), (3, "你问我,我问谁"), (5, "不是告诉你了吗,怎么还问"), (5, "我解决不了"),
+                (7, "我就这态度"), (7, "有意见,告去"), (9, "嫌贵,就别用"), (9, "快下班了,明天再来")}
+    assert expected <= found, found - expected
+    assert all(f.path.startswith("4/4.5/") for f in r.prohibited if (f.line, f.phrase) in expected)
+    assert all(f.speaker == "坐席" for f in r.findings)
+    assert [m["category"] for m in r.missing] == ["closing"]
+    assert r.score == max(0, 100 - 10 * len(r.prohibited) - 5)
+
+
+def test_seed_clean_call_has_no_finding(seed_phrases):
+    r = check_transcript(SEED_CLEAN, seed_phrases)
+    assert r.ok, r.format_text()
+    assert r.missing == [] and r.score == 100
+    cats = {f.category for f in r.findings if f.kind == "required"}
+    assert {"greeting", "closing"} <= cats
+
+
+def _run(*args, input=None):
+    from stdkb.cli import cli
+
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_cli_exit_codes_and_json(tmp_path):
+    if not SEED.exists():
+        pytest.skip("seed corpus not present")
+    rude, clean = tmp_path / "rude.txt", tmp_path / "clean.txt"
+    rude.write_text(SEED_RUDE, encoding="utf-8")
+    clean.write_bytes(SEED_CLEAN.encode("gb18030"))  # a GBK-encoded transcript
+    r = _run("check-transcript", str(rude), "--standard", str(SEED), "--doc", "客户服务标准", "--json")
+    assert r.exit_code == 1
+    obj = json.loads(r.output)
+    assert obj["ok"] is False and obj["prohibited"] >= 8 and obj["agent"] == "坐席"
+    f = [x for x in obj["findings"] if x["phrase"] == "我就这态度"][0]
+    assert f["line"] == 7 and f["path"] == "4/4.5/4.5.8" and f["clause_id"].endswith(":4/4.5/4.5.8")
+    r = _run("check-transcript", str(clean), "--standard", str(SEED), "--doc", "客户服务标准")
+    assert r.exit_code == 0, r.output
+    assert "score: 100" in r.output
+    # --agent picks whose lines are checked: now the customer's 不知道 (line 2) counts
+    r = _run("check-transcript", "-", "--standard", str(SEED), "--doc", "客户服务标准", "--agent", "用户",
+             "--json", input=SEED_CLEAN)
+    assert r.exit_code == 1
+    assert [(f["line"], f["phrase"]) for f in json.loads(r.output)["findings"] if f["kind"] == "prohibited"] == [
+        (2, "不知道")]
+    r = _run("check-transcript", str(rude))
+    assert r.exit_code == 2 and "--db" in r.output
+    r = _run("check-transcript", str(tmp_path / "nope.txt"), "--standard", str(SEED))
+    assert r.exit_code == 2 and "nope.txt" in r.output
+
+
+def test_cli_with_database(tmp_path):
+    from stdkb import store
+
+    std = tmp_path / "hall.txt"
+    std.write_text("营业厅服务规范\n1 服务用语\n1.1 接待时应说:“您好,欢迎光临”。\n1.2 禁止说“这不归我管”、“你自己去网上查”。\n"
+                   "1.3 送别时应说:“请慢走”。\n", encoding="utf-8")
+    db = tmp_path / "kb.db"
+    store.build(db, [std])
+    t = tmp_path / "t.txt"
+    t.write_text("营业员：您好，欢迎光临！\n顾客：我想办过户。\n营业员：这不归我管，你自己去网上查吧。\n顾客：……\n营业员：请慢走。",
+                 encoding="utf-8")
+    r = _run("check-transcript", str(t), "--db", str(db), "--json")
+    obj = json.loads(r.output)
+    assert r.exit_code == 1, r.output
+    assert sorted(f["phrase"] for f in obj["findings"] if f["kind"] == "prohibited") == ["你自己去网上查", "这不归我管"]
+    assert obj["missing"] == [] and obj["score"] == 80
