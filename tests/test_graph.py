@@ -134,6 +134,7 @@ def test_clauses_near(docs):
     near1 = {r["clause"]: r["distance"] for r in clauses_near(G, "clause:d1:c4", hops=1)}
     # its parent (5.1) and the clause it references (5.1.1)
     assert near1 == {"clause:d1:c2": 1, "clause:d1:c3": 1}
+    assert {r["clause"] for r in clauses_near(G, "5.1.2", hops=1)} == set(near1)  # a label only d1 has
     near2 = {r["clause"]: r["distance"] for r in clauses_near(G, "c4", hops=2)}
     assert near2 == {"clause:d1:c2": 1, "clause:d1:c3": 1, "clause:d1:c1": 2}
     # via DOC:LABEL; hops go through the document node to the other top clause

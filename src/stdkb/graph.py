@@ -341,7 +341,8 @@ def find_document_node(G, doc: str) -> str:
 
 
 def find_clause_node(G, clause: str) -> str:
-    """The node of a clause given its node id, its clause id, or ``DOC_ID:LABEL``."""
+    """The node of a clause given its node id, its clause id, ``DOC_ID:LABEL``, or a label that only one
+    (non-duplicate) document has."""
     if clause in G and G.nodes[clause].get("type") == "clause":
         return clause
     hits = [n for n, d in G.nodes(data=True) if d.get("type") == "clause" and d.get("clause_id") == clause]
@@ -349,11 +350,17 @@ def find_clause_node(G, clause: str) -> str:
         doc, label = clause.rsplit(":", 1)
         hits = [n for n, d in G.nodes(data=True) if d.get("type") == "clause" and d.get("clause_label") == label
                 and (d.get("doc_id") == doc or d.get("doc_id") == doc.removeprefix("doc:"))]
+    if not hits:
+        # a bare label ("2.2.3"): fine when one original document has it
+        hits = [n for n, d in G.nodes(data=True) if d.get("type") == "clause" and d.get("clause_label") == clause
+                and "duplicate_of" not in G.nodes.get(doc_node(d.get("doc_id", "")), {})]
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
-        raise GraphQueryError(f"clause {clause!r} is ambiguous ({len(hits)} clauses); give the node id, "
-                              f"e.g. {hits[0]!r}")
+        opts = "; ".join(f"{G.nodes[h].get('clause_id')} ({_short(G.nodes[doc_node(G.nodes[h].get('doc_id'))].get('title', ''), 20)})"
+                         for h in hits[:3])
+        raise GraphQueryError(f"clause {clause!r} is ambiguous ({len(hits)} clauses): {opts}"
+                              + ("; ..." if len(hits) > 3 else "") + "; give a clause id")
     raise GraphQueryError(f"unknown clause: {clause!r}")
 
 

@@ -120,7 +120,7 @@ def graph(db_path, doc, fmt, output, actor, references, near, hops, shared_thres
                 warn(f"{references!r} references nothing")
             else:
                 _table(f"References of {references} ({len(rows)})", ["clause", "kind", "target type", "target"],
-                       [(r["clause_label"], r.get("kind"), r["target_type"], _short(r["target_label"], 60))
+                       [(r["clause_label"] or r["clause"], r.get("kind"), r["target_type"], _short(r["target_label"], 60))
                         for r in rows])
         if near is not None:
             queried = True
