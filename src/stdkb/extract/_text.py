@@ -28,6 +28,10 @@ def quote_spans(text: str, sentence_end: str = _SENT_END_ZH, titles: bool = Fals
     spans = []
     i, n = 0, len(text)
     while i < n:
+        m = _ANY_OPEN.search(text, i)
+        if m is None:
+            break
+        i = m.start()
         ch = text[i]
         if ch in _PAIRS and (titles or ch != "《"):
             close = _PAIRS[ch]
@@ -67,6 +71,7 @@ def quote_spans(text: str, sentence_end: str = _SENT_END_ZH, titles: bool = Fals
 
 
 _APOS_CLOSE = re.compile(r"'(?![A-Za-z0-9])")
+_ANY_OPEN = re.compile("[“「『‘《\"']")
 
 
 def _next_end(text, i, ends):

@@ -60,6 +60,9 @@ class _Lex:
     cond_prefixes: tuple
     cond_suffixes: tuple
     imperative_verbs: frozenset = field(default_factory=frozenset)
+    cond_any: Optional[re.Pattern] = None
+    exc_trigger: Optional[re.Pattern] = None
+    desc_re: Optional[re.Pattern] = None
     conj_re: Optional[re.Pattern] = None
     ignore_prefixes: tuple = ()
     time_words: tuple = ()
@@ -124,6 +127,10 @@ def _lex(lang: str) -> _Lex:
         imp_conf=float(m.get("imperative_confidence", 0.6)), actors_re=actors_re,
         not_actor_before=frozenset(a.get("not_actor_before", [])), passive_actors=frozenset(a.get("passive_actors", [])),
         cond_res=[re.compile(p, 0 if zh else re.I) for p in c.get("condition_patterns", [])],
+        cond_any=re.compile("|".join("(?:%s)" % p for p in c.get("condition_patterns", [])), 0 if zh else re.I)
+        if c.get("condition_patterns") else None,
+        exc_trigger=re.compile("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)", 0 if zh else re.I),
+        desc_re=re.compile("|".join(re.escape(w if zh else w.lower()) for w in m.get("descriptive_markers", [])) or "(?!)"),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
         imperative_verbs=frozenset(v.lower() for v in m.get("imperative_verbs", [])),
@@ -262,10 +269,7 @@ def _imperative_context(context: Sequence[str], lx: _Lex) -> bool:
 
 
 def _descriptive(s: str, lx: _Lex) -> bool:
-    if lx.lang == "zh":
-        return any(d in s for d in lx.descriptive)
-    sl = s.lower()
-    return any(d in sl for d in lx.descriptive)
+    return lx.desc_re.search(s if lx.lang == "zh" else s.lower()) is not None
 
 
 def _en_imperative(s: str, lx: _Lex) -> bool:
@@ -483,18 +487,18 @@ def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -
         act = act[len(actor):]
     condition = None
     mbody = masked[a:b]
-    for rx in lx.cond_res:
-        m = rx.search(mbody)
-        if m:
-            condition = (text[a + m.start(1):a + m.end(1)] if m.groups() else text[a + m.start():a + m.end()]).strip()
-            break
+    m = lx.cond_any.search(mbody) if lx.cond_any is not None else None
+    if m:
+        grp = next((i for i in range(1, (m.re.groups or 0) + 1) if m.start(i) != -1), None)
+        ca, cb = (m.start(grp), m.end(grp)) if grp else (m.start(), m.end())
+        condition = text[a + ca:a + cb].strip()
     if condition is None:
         for s in g.prefix:
             if s.kind == "cond":
                 condition = text[s.a:s.b].strip()
                 break
     exception = None
-    for rx in lx.exc_res:
+    for rx in (lx.exc_res if lx.exc_trigger.search(text, a, b) else ()):
         m = rx.search(text, a, b)
         if m:
             exception = (m.group(1) if m.groups() else m.group(0)).strip()

@@ -1,0 +1,73 @@
+"""Extraction throughput (obligations + phrases + thresholds + references) on Chinese text.
+
+    python bench/bench_extract.py [FILE ...]     # default: corpus/*.txt
+
+Prints MB/s (UTF-8 bytes of clause text per second, one core) for
+  engine    stdkb.extract.extract_text per clause (the path extract_document uses)
+  document  stdkb.process_text(...) with extraction on, minus the same run with extraction off
+  spacy     the registered spaCy components over spacy.blank("zh"), one Doc per clause
+Target: engine >= 2 MB/s.
+"""
+from __future__ import annotations
+
+import glob
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def clauses_of(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
+def best_of(fn, repeat=3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main(argv=None) -> int:
+    files = (argv if argv else None) or sorted(glob.glob(str(ROOT / "corpus" / "*.txt")))
+    text = "\n".join(Path(f).read_text(encoding="utf-8", errors="replace") for f in files)
+    clauses = clauses_of(text)
+    nbytes = sum(len(c.encode("utf-8")) for c in clauses)
+    ctx = ["客户服务标准", "服务用语"]
+    from stdkb.extract import extract_text
+
+    extract_text("预热应当进行。", "zh", ctx)  # load language data once
+    t = best_of(lambda: [extract_text(c, "zh", ctx) for c in clauses])
+    print(f"input: {len(files)} file(s), {len(clauses)} clauses, {nbytes / 1e6:.3f} MB")
+    print(f"engine    {nbytes / 1e6 / t:8.2f} MB/s   ({t * 1000:.0f} ms)")
+
+    try:
+        import stdkb
+
+        def doc_run(extract):
+            return list(stdkb.process_text(text, source="bench.txt", extract=extract))
+
+        doc_run(True)
+        t_on = best_of(lambda: doc_run(True))
+        t_off = best_of(lambda: doc_run(False))
+        dt = max(t_on - t_off, 1e-9)
+        print(f"document  {nbytes / 1e6 / dt:8.2f} MB/s   (extraction share of process_text: {dt * 1000:.0f} ms"
+              f" of {t_on * 1000:.0f} ms)")
+    except Exception as e:  # the segmenter may not be there yet
+        print(f"document  skipped ({type(e).__name__}: {e})")
+
+    t0 = time.perf_counter()
+    from stdkb.extract.pipeline import build_nlp, run
+
+    nlp = build_nlp("zh")
+    t_load = time.perf_counter() - t0
+    t = best_of(lambda: [run(nlp, c, ctx) for c in clauses], repeat=1)
+    print(f"spacy     {nbytes / 1e6 / t:8.2f} MB/s   ({t * 1000:.0f} ms; import+build {t_load * 1000:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
