@@ -360,3 +360,16 @@ def test_english_versions_through_the_pipeline():
     assert [(m["old_label"], m["old_modality"], m["new_modality"]) for m in r.modality] == [
         ("2.2", "obligation", "recommendation")]
     assert [(t["old_label"], t["old"]["value"], t["new"]["value"]) for t in r.thresholds] == [("2.1", 4.0, 2.0)]
+
+
+def test_required_phrases_are_compared_too():
+    def doc(i, required, prohibited):
+        d = Document(id=i, title="T", source=i)
+        d.clauses = [Clause(id=f"{i}1", label="1", path=["1"], kind="clause", level=1, parent=None, text="用语",
+                            phrases=[Phrase(kind="required", text=t) for t in required]
+                            + [Phrase(kind="prohibited", text=t) for t in prohibited])]
+        return d
+
+    r = diff_documents(doc("a", ["您好", "请稍等"], ["不知道"]), doc("b", ["您好", "感谢来电"], []))
+    assert [(p["change"], p["kind"], p["text"]) for p in r.phrases] == [
+        ("removed", "prohibited", "不知道"), ("removed", "required", "请稍等"), ("added", "required", "感谢来电")]
