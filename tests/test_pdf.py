@@ -109,6 +109,35 @@ def test_cid_only_text_is_reported(tmp_path):
         list(read_blocks(p, password="pw"))
 
 
+def test_pages_are_streamed(long_pdf, monkeypatch):
+    """The reader holds a bounded window of pages: the first blocks come out before the last page is parsed,
+    and every parsed page's layout is released."""
+    import stdkb.readers.pdf as mod
+
+    parsed, closed = [], []
+    real_extract = mod._extract_page
+
+    def spy(page):
+        parsed.append(page.page_number)
+        orig_close = page.close
+
+        def close():
+            closed.append(page.page_number)
+            orig_close()
+
+        page.close = close
+        return real_extract(page)
+
+    monkeypatch.setattr(mod, "_extract_page", spy)
+    monkeypatch.setattr(mod, "WINDOW", 1)
+    it = read_pdf(long_pdf)
+    first = next(it)
+    assert first.page == 1 and parsed == [1, 2]  # one page of look-ahead
+    rest = list(it)
+    assert max(b.page for b in rest) == max(parsed) >= 3
+    assert sorted(closed) == parsed
+
+
 @pytest.mark.parametrize("text,expected", [
     ("第 3 页 共 12 页", True), ("第3页", True), ("共12页 第3页", True), ("- 3 -", True), ("— 12 —", True),
     ("Page 3 of 12", True), ("3 / 12", True), ("17", True), ("iv", True),
