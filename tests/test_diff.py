@@ -213,6 +213,8 @@ def test_cli_diff_documents_in_database(kb):
     assert out.index("Thresholds changed (1)") < out.index("Modality changed (1)") < out.index("Phrases (2)") \
         < out.index("Added (2)") < out.index("Removed (1)") < out.index("Renumbered (4)") < out.index("Reworded (2)")
     assert "4.1: obligation → recommendation" in out and "+ prohibited: “你尽管投诉好了”  (4.3.4)" in out
+    assert run("diff", "v1", "v2", "--db", str(kb), "--exit-code").exit_code == 1
+    assert run("diff", "v1", "v1", "--db", str(kb), "--exit-code").exit_code == 0
 
 
 def test_cli_diff_errors(kb, tmp_path):

@@ -239,7 +239,8 @@ def _style(line: str) -> str:
               help="Knowledge base: OLD/NEW that are not files are document ids or titles in it.")
 @click.option("--doc", "doc", default=None, help="Title of the document to take from a file holding several.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-def diff(old, new, db_path, doc, as_json):
+@click.option("--exit-code", is_flag=True, help="Exit with 1 when the versions differ (like `git diff --exit-code`).")
+def diff(old, new, db_path, doc, as_json, exit_code):
     """Compare two versions of a standard clause by clause.
 
     OLD and NEW are files (read and extracted on the fly; from a file holding several documents the first
@@ -260,6 +261,8 @@ def diff(old, new, db_path, doc, as_json):
     res = diff_documents(a, b)
     if as_json:
         _echo_json(res.to_dict())
-        return
-    for line in format_diff(res).splitlines():
-        click.echo(_style(line))
+    else:
+        for line in format_diff(res).splitlines():
+            click.echo(_style(line))
+    if exit_code and res.changed:
+        sys.exit(1)
