@@ -138,6 +138,22 @@ def test_lines_are_paragraph_indices_and_source_set(tmp_path):
     assert {b.source for b in blocks} == {str(p)}
 
 
+@pytest.mark.parametrize("ctype", ["application/vnd.ms-word.document.macroEnabled.main+xml",
+                                   "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"])
+def test_macro_enabled_and_template_documents_are_read(tmp_path, ctype):
+    p = make_docx(tmp_path / "m.docx", [dict(text="总则", style="Heading 1"), "正文。"],
+                  abstracts=[MULTI], nums=[num_xml(1, 1)])
+    with zipfile.ZipFile(p) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    files["[Content_Types].xml"] = files["[Content_Types].xml"].decode().replace(main, ctype).encode()
+    q = tmp_path / "m.docm"
+    with zipfile.ZipFile(q, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    assert _rows(read_blocks(q)) == [("heading", 1, None, "总则"), ("para", None, None, "正文。")]
+
+
 @pytest.mark.parametrize("content,reason", [
     (b"PK\x03\x04" + b"\x00" * 40, "ZIP"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "OLE"),

@@ -259,11 +259,13 @@ def read_docx(path) -> Iterator[Block]:
     _check_zip(p)
     try:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml.parser import parse_xml
         from docx.package import Package
 
         pkg = Package.open(str(p))
         part = pkg.main_document_part
-        root = part.element
+        # .docm/.dotx/.dotm main parts are not typed as DocumentPart by python-docx: parse their XML directly
+        root = part.element if hasattr(part, "element") else parse_xml(part.blob)
         body = root.find(_w("body"))
         if body is None:
             raise InputError(p, "DOCX without a document body")
@@ -271,10 +273,13 @@ def read_docx(path) -> Iterator[Block]:
         for rel in part.rels.values():
             if rel.is_external:
                 continue
-            if rel.reltype == RT.STYLES:
-                styles_el = rel.target_part.element
-            elif rel.reltype == RT.NUMBERING:
-                numbering_el = rel.target_part.element
+            if rel.reltype in (RT.STYLES, RT.NUMBERING):
+                tp = rel.target_part
+                el = tp.element if hasattr(tp, "element") else parse_xml(tp.blob)
+                if rel.reltype == RT.STYLES:
+                    styles_el = el
+                else:
+                    numbering_el = el
     except InputError:
         raise
     except KeyError as e:
