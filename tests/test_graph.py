@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import networkx as nx
 import pytest
@@ -166,9 +167,6 @@ def _check_roundtrip(G, H):
     assert H.number_of_edges() == G.number_of_edges()
     assert Counter(d["type"] for _, d in H.nodes(data=True)) == Counter(d["type"] for _, d in G.nodes(data=True))
     assert Counter(d["rel"] for *_, d in H.edges(data=True)) == Counter(d["rel"] for *_, d in G.edges(data=True))
-
-
-from collections import Counter  # noqa: E402
 
 
 def test_export_graphml_gexf_json(docs, tmp_path):
