@@ -46,9 +46,9 @@ class _Pats:
         )
         self.title_rx = re.compile(r"《(?P<t>[^《》\n]{1,80})》")
         # 温住建发〔2011〕19号, 国办发[2011]3号, 建质(2011)111号
-        self.docno_rx = re.compile(
-            r"(?P<agency>[\u4e00-\u9fff]{1,10})\s*[〔\[(（【](?P<year>(?:19|20)\d{2})[〕\])）】]\s*(?P<no>\d+)\s*号"
-        )
+        # anchored on the bracketed year (fast); the agency is read backwards in Python
+        self.docno_rx = re.compile(r"[〔\[(（【](?P<year>(?:19|20)\d{2})[〕\])）】]\s*(?P<no>\d+)\s*号")
+        self.has_std = re.compile(r"[A-Z]{2}|[A-Z]/|[A-Z]\s*\d")
         if lang == "zh":
             trig = _alt(d.get("clause_triggers", ()))
             selfw = _alt(d.get("self_words", ()))
@@ -115,16 +115,19 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
             kind = "law" if _is_law(title, P) else "document"
             add(*m.span(), Reference(kind=kind, target=title, text=text[m.start():m.end()], confidence=0.95 if kind == "document" else 0.9,
                                      rule="title" if kind == "document" else "title.law"))
-    for m in P.docno_rx.finditer(t):
-        agency = m.group("agency")
+    for m in (P.docno_rx.finditer(t) if "号" in t else ()):
+        k = m.start()
+        while k > 0 and m.start() - k < 10 and "\u4e00" <= t[k - 1] <= "\u9fff":
+            k -= 1
+        agency = t[k:m.start()]
         cut = max((agency.rfind(w) + len(w) for w in P.docno_cut if w in agency), default=0)
         agency = agency[cut:][-8:]
         if not agency:
             continue
-        s0 = m.end("agency") - len(agency)
+        s0 = m.start() - len(agency)
         target = f"{agency}〔{m.group('year')}〕{m.group('no')}号"
         add(s0, m.end(), Reference(kind="document", target=target, text=text[s0:m.end()], confidence=0.9, rule="docno"))
-    for m in P.std_rx.finditer(t):
+    for m in (P.std_rx.finditer(t) if P.has_std.search(t) else ()):
         code = re.sub(r"\s*/\s*", "/", m.group("code"))
         num = re.sub(r"\s*([-—–:])\s*", r"\1", m.group("num")).replace("—", "-").replace("–", "-")
         target = f"{code} {num}"
@@ -133,7 +136,8 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
             continue
         add(*m.span(), Reference(kind="document", target=target, text=text[m.start():m.end()], confidence=0.9, rule="standard_no"))
     if P.lang == "zh":
-        for m in P.clause_rx.finditer(t):
+        clause_iter = P.clause_rx.finditer(t) if ("第" in t or "附" in t or "条" in t or "款" in t or "节" in t) else ()
+        for m in clause_iter:
             s = m.start()
             if m.group("n1"):
                 target = _norm_label(m.group("n1"))
