@@ -44,6 +44,16 @@ def _looks_compiled(v):
     return "uni :" in v or "bi :" in v
 
 
+def _rewrite_query(qs: str, mapping: dict) -> str:
+    pairs = parse_qsl(qs, keep_blank_values=True)
+    out = []
+    for k, v in pairs:
+        if k == "_search" and v in mapping:
+            v = mapping[v]
+        out.append((k, v))
+    return urlencode(out)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
@@ -53,16 +63,25 @@ def asgi_wrapper(datasette):
                 base = path.rsplit(".", 1)[0] if path.endswith((".json", ".csv")) else path
                 qs = scope.get("query_string", b"").decode("utf-8", "replace")
                 if base.endswith("/clauses") and "_search" in qs:
-                    pairs = parse_qsl(qs, keep_blank_values=True)
-                    changed = False
-                    new = []
-                    for k, v in pairs:
+                    compiled = {}  # user query -> FTS expression
+                    for k, v in parse_qsl(qs, keep_blank_values=True):
                         if k == "_search" and v.strip() and not _looks_compiled(v):
-                            v = _match(v)
-                            changed = True
-                        new.append((k, v))
-                    if changed:
-                        scope = dict(scope, query_string=urlencode(new).encode("utf-8"))
+                            compiled[v] = _match(v)
+                    if compiled:
+                        scope = dict(scope, query_string=_rewrite_query(qs, compiled).encode("utf-8"))
+                        back = {c: u for u, c in compiled.items()}
+                        inner_send = send
+
+                        async def send(message):  # noqa: F811  redirects keep what the user typed
+                            if message.get("type") == "http.response.start" and 300 <= message.get("status", 0) < 400:
+                                headers = []
+                                for name, value in message.get("headers", []):
+                                    if name.lower() == b"location" and b"?" in value:
+                                        loc, q = value.decode("latin-1").split("?", 1)
+                                        value = (loc + "?" + _rewrite_query(q, back)).encode("latin-1")
+                                    headers.append((name, value))
+                                message = dict(message, headers=headers)
+                            await inner_send(message)
             await app(scope, receive, send)
 
         return rewrite
@@ -75,4 +94,13 @@ def render_cell(value, column):
     if column == "snippet" and isinstance(value, str) and "<mark>" in value:
         s = str(escape(value)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
         return Markup(s)
+    return None
+
+
+@hookimpl
+def extra_body_script(table, view_name):
+    # the search box would show the rewritten FTS expression: put back what the user typed (still in the URL)
+    if view_name == "table" and table == "clauses":
+        return ("(function(){var q=new URLSearchParams(window.location.search).get('_search');"
+                "var box=document.getElementById('_search');if(q!==null&&box){box.value=q;}})();")
     return None
