@@ -63,6 +63,7 @@ class _Lex:
     cond_any: Optional[re.Pattern] = None
     exc_trigger: Optional[re.Pattern] = None
     desc_re: Optional[re.Pattern] = None
+    ref_markers: tuple = ()
     conj_re: Optional[re.Pattern] = None
     ignore_prefixes: tuple = ()
     time_words: tuple = ()
@@ -130,6 +131,7 @@ def _lex(lang: str) -> _Lex:
         cond_any=re.compile("|".join("(?:%s)" % p for p in c.get("condition_patterns", [])), 0 if zh else re.I)
         if c.get("condition_patterns") else None,
         exc_trigger=re.compile("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)", 0 if zh else re.I),
+        ref_markers=tuple(m.get("reference_markers", [])),
         desc_re=re.compile("|".join(re.escape(w if zh else w.lower()) for w in m.get("descriptive_markers", [])) or "(?!)"),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
@@ -409,7 +411,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             elif s.kind == "plain":
                 if groups and not pending:
                     groups[-1].segs.append(s)
-                elif sentence_imp and not _is_leadin(s, masked, lx):
+                elif sentence_imp and not _is_leadin(s, masked, lx) and not _is_pointer(s, masked, lx):
                     if groups and groups[-1].rule == "imperative" and not pending:
                         groups[-1].segs.append(s)
                     else:
@@ -445,6 +447,12 @@ def _is_leadin(s: _Seg, masked: str, lx: _Lex) -> bool:
                 return True
         return False
     return False
+
+
+def _is_pointer(s: _Seg, masked: str, lx: _Lex) -> bool:
+    """"详见附录A", "见第4.5条": a pointer to other text, not a norm of its own."""
+    t = masked[s.a:s.b]
+    return any(w in t for w in lx.ref_markers)
 
 
 def _group_actor(g: _Group) -> Optional[str]:

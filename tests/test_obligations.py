@@ -1,0 +1,225 @@
+"""Obligation extraction: modalities, the traps of the issue, actor/condition/exception, English."""
+from __future__ import annotations
+
+import pytest
+
+from stdkb.extract import extract_document, extract_text
+from stdkb.extract.obligations import find_obligations
+from stdkb.model import Clause, Document
+
+
+def mods(text, lang="zh", context=()):
+    return [o.modality for o in extract_text(text, lang, context)["obligations"]]
+
+
+# --- the traps -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "设备运行应可靠,并取得质检部门认可。",
+    "施工单位应取得安全生产许可证。",
+])
+def test_ke_inside_kekao_renke_xukezheng_is_not_permission(text):
+    assert mods(text) == ["obligation"]
+
+
+def test_ke_alone_is_permission():
+    assert mods("客户较多时,可开设临时窗口。") == ["permission"]
+    assert mods("员工可以申请调休。") == ["permission"]
+
+
+@pytest.mark.parametrize("text", ["客户的要求与公司制度相悖。", "安全是最重要的工作。", "主要设备由厂家维护。"])
+def test_yao_inside_yaoqiu_zhongyao_zhuyao_is_not_obligation(text):
+    assert mods(text) == []
+
+
+def test_yao_alone_is_obligation():
+    assert mods("工作服要保持整洁。") == ["obligation"]
+
+
+@pytest.mark.parametrize("text", ["公司推广应用新技术。", "相应的记录由档案室保存。", "供应商提供零配件。"])
+def test_ying_inside_yingyong_xiangying_gongying_is_not_obligation(text):
+    assert mods(text) == []
+
+
+def test_ying_as_modal_next_to_trap_word():
+    # 应急 is a trap, 不应 after it is the modal
+    assert mods("应急照明的连续供电时间不应少于30min。") == ["prohibition"]
+    assert mods("供应商应用统一的平台提交报价,相应的技术文件应当一并提供。") == ["obligation"]
+
+
+def test_bixu_is_one_obligation_not_two():
+    obs = find_obligations("工作中必须保持仪容整洁。")
+    assert [o.modality for o in obs] == ["obligation"]
+    assert obs[0].rule == "modal:必须" and obs[0].strength == "strong"
+
+
+def test_buke_is_prohibition_not_permission():
+    assert mods("不可越权答复。") == ["prohibition"]
+    assert mods("行走幅度不可过大或过急。") == ["prohibition"]
+
+
+@pytest.mark.parametrize("text", ["用户无须预约。", "员工不必每日填写日报。", "客户无需填写纸质凭条。"])
+def test_negated_obligation_is_permission(text):
+    assert mods(text) == ["permission"]
+
+
+def test_quoted_words_are_not_modal():
+    # “请不要客气” is a script, not a prohibition; 说 is an imperative under a standards heading
+    assert mods("应答语:“好的”、“请不要客气”。", context=["服务标准", "服务用语"]) == ["obligation"]
+    assert mods("应答语:“好的”、“请不要客气”。") == []
+
+
+def test_traps_come_from_language_data():
+    from stdkb import lang
+
+    data = lang.load("zh", "modals")
+    for w in ("可靠", "认可", "许可", "要求", "重要", "主要", "应用", "相应", "供应"):
+        assert w in data["traps"]
+
+
+# --- statements, run-on norms ---------------------------------------------------------------------
+
+def test_one_statement_per_sentence_and_per_modal_change():
+    t = "工作中必须保持仪容整洁。保持身体清洁卫生,不可用刺激气味强的香水,要干净得体。"
+    assert mods(t, context=["仪容标准"]) == ["obligation", "obligation", "prohibition", "obligation"]
+
+
+def test_recommendation_and_permission():
+    assert mods("与客户交谈时,可以整个面部为注视区域,最好不要聚焦于一点。") == ["permission", "recommendation"]
+    assert mods("尽量直线行走。") == ["recommendation"]
+    assert mods("展览板尺寸不宜小于1.0m。") == ["recommendation"]
+
+
+def test_imperative_norm_only_under_a_standards_heading():
+    t = "头发梳理整齐,面部保持清洁。"
+    obs = find_obligations(t, context=["客户服务标准", "仪容仪表"])
+    assert [o.modality for o in obs] == ["obligation"] and obs[0].rule == "imperative"
+    assert obs[0].confidence < 0.9
+    assert find_obligations(t, context=["公司简介"]) == []
+
+
+def test_descriptive_sentence_is_not_a_norm():
+    assert mods("仪容仪表是个人形象展示的首要途径。", context=["客户服务标准"]) == []
+
+
+def test_negated_imperative_is_prohibition():
+    obs = find_obligations("男员工不留长发,女员工不化浓妆。", context=["仪容标准"])
+    assert [(o.modality, o.actor) for o in obs] == [("prohibition", "男员工"), ("prohibition", "女员工")]
+
+
+def test_forbidden_heading_each_utterance_is_a_prohibition():
+    r = extract_text("“不知道”、“不管”。", "zh", ["服务用语", "禁忌用语"])
+    assert [(o.modality, o.text, o.rule) for o in r["obligations"]] == [
+        ("prohibition", "不知道", "forbidden_phrase"), ("prohibition", "不管", "forbidden_phrase")]
+
+
+# --- actor, condition, exception --------------------------------------------------------------------
+
+def test_actor_condition():
+    o = find_obligations("用户进门时,服务人员应立即点头微笑致意。")[0]
+    assert o.actor == "服务人员"
+    assert o.condition == "用户进门时"
+    assert o.action.startswith("立即点头")
+
+
+def test_condition_rujiu_and_conditional_modal_ignored():
+    obs = find_obligations("如遇管网检测、维修等情况需停气时,应按照相关规定提前通知用户。")
+    assert [o.modality for o in obs] == ["obligation"]  # 需 inside the condition does not count
+    assert obs[0].condition.startswith("如遇管网检测")
+
+
+def test_condition_ruguo_and_dui_de():
+    assert find_obligations("如果客户不方便,应改约时间。")[0].condition == "如果客户不方便"
+    o = find_obligations("对违规用气的用户,应耐心说明。")[0]
+    assert o.condition and o.condition.startswith("对违规用气的用户")
+
+
+def test_exception_both_forms():
+    assert find_obligations("禁止在客服大厅奔跑(紧急情况除外)。")[0].exception == "紧急情况除外"
+    o = find_obligations("除经安全管理部门批准外,任何人不得拆除安全防护设施。")[0]
+    assert o.modality == "prohibition" and o.exception.startswith("除经安全管理部门批准")
+
+
+def test_actor_inherited_from_heading():
+    o = find_obligations("应使用普通话。", context=["客服人员用语要求"])[0]
+    assert o.actor == "客服人员"
+
+
+def test_every_obligation_has_confidence_and_rule():
+    r = extract_text("应当准时到岗,不得迟到,宜提前十分钟到达,可以申请弹性工作。", "zh", ["考勤制度"])
+    assert [o.modality for o in r["obligations"]] == ["obligation", "prohibition", "recommendation", "permission"]
+    for o in r["obligations"]:
+        assert 0 < o.confidence <= 1 and o.rule
+
+
+# --- English ----------------------------------------------------------------------------------------
+
+def test_english_modalities():
+    assert mods("Calls shall be answered within three rings.", "en") == ["obligation"]
+    assert mods("Agents must not argue with customers.", "en") == ["prohibition"]
+    assert mods("Visitors may not enter the plant room.", "en") == ["prohibition"]
+    assert mods("Records should be kept for 3 years.", "en") == ["recommendation"]
+    assert mods("Staff may leave early on Fridays.", "en") == ["permission"]
+    assert mods("Staff need not record internal transfers.", "en") == ["permission"]
+    assert mods("A permit is required before welding.", "en") == ["obligation"]
+
+
+def test_english_run_on_condition_exception_actor():
+    obs = find_obligations("The operator shall close the valve before maintenance, and must not restart "
+                           "the pump unless the supervisor approves.", "en")
+    assert [o.modality for o in obs] == ["obligation", "prohibition"]
+    assert obs[0].actor.lower() == "the operator" and obs[0].condition == "before maintenance"
+    assert obs[1].exception == "unless the supervisor approves"
+    assert obs[1].text.startswith("must not")
+
+
+def test_english_traps():
+    assert mods("The policy was updated in May 2021.", "en") == []
+    assert mods("If the complaint cannot be resolved, the supervisor shall call the customer.", "en") == ["obligation"]
+
+
+# --- documents ---------------------------------------------------------------------------------------
+
+def _doc():
+    cs = [
+        Clause(id="c1", label="4", path=["4"], kind="heading", level=1, parent=None, text="服务用语", title="服务用语"),
+        Clause(id="c2", label="4.5", path=["4", "4.5"], kind="heading", level=2, parent="c1", text="禁忌用语",
+               title="禁忌用语"),
+        Clause(id="c3", label="4.5.1", path=["4", "4.5", "4.5.1"], kind="clause", level=3, parent="c2",
+               text="“不知道”、“不管”。"),
+        Clause(id="c4", label="4.6", path=["4", "4.6"], kind="clause", level=2, parent="c1",
+               text="语速适中,每分钟吐字约120-140个,不得使用方言,详见第4.5条。"),
+    ]
+    return Document(id="d", title="客户服务标准", source="x.txt", clauses=cs)
+
+
+def test_extract_document_uses_heading_context():
+    d = extract_document(_doc())
+    c3 = d.clause("c3")
+    assert [p.text for p in c3.phrases] == ["不知道", "不管"]
+    assert [o.modality for o in c3.obligations] == ["prohibition", "prohibition"]
+    c4 = d.clause("c4")
+    assert [o.modality for o in c4.obligations] == ["obligation", "prohibition"]
+    assert d.clause("c1").obligations == [] and d.clause("c2").obligations == []
+    assert c4.thresholds and c4.references
+    assert c4.references[0].resolved == "c2"  # 第4.5条 is the 禁忌用语 heading
+
+
+def test_extract_document_on_real_pipeline():
+    import stdkb
+
+    if not hasattr(stdkb, "process_text"):
+        pytest.skip("pipeline not available")
+    text = ("客户服务标准\n1 服务用语\n1.1 禁忌用语\n1.1.1 “不知道”、“不管”。\n"
+            "1.2 接听电话\n1.2.1 电话振铃3声内接听电话,不得与客户争执。\n")
+    try:
+        docs = list(stdkb.process_text(text, source="t.txt"))
+    except NotImplementedError:
+        pytest.skip("segmenter not available")
+    clauses = [c for d in docs for c in d.clauses]
+    by_text = {c.text: c for c in clauses}
+    forb = next(c for c in clauses if "不知道" in c.text)
+    assert {p.text for p in forb.phrases} == {"不知道", "不管"}
+    tel = next(c for c in clauses if "振铃" in c.text)
+    assert [o.modality for o in tel.obligations] == ["obligation", "prohibition"]
+    assert by_text  # keep flake quiet
