@@ -164,7 +164,7 @@ class _Lang:
             special = list(self.special)
             # 分 must not eat 分钟/分之/分公司/分别...; 内 etc are handled as suffixes
             unit_pat = (
-                rf"(?:(?:{_alt(ascii_units)})(?![A-WYZa-wyz])|{_alt(cjk_units)}|"
+                rf"(?:{_alt(cjk_units)}|(?:{_alt(ascii_units)})(?![A-WYZa-wyz])|"
                 rf"(?:{_alt(special)})(?![钟之公别析配批类级期数管]))"
             )
             sep = "|".join(re.escape(s) for s in sorted(seps, key=len, reverse=True))
@@ -545,7 +545,7 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         if den:
             cden = L.units.get(den) or L.special.get(den)
             if cden and units.quantity(cden) == "time":
-                if unit in ("count", "people"):
+                if unit in ("count", "people") or units.quantity(unit) == "time":
                     per = f"1 {cden}"
                 else:
                     rate_unit = f"{unit}/{cden}"
@@ -663,11 +663,13 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             if rp:
                 cs = max(0, s - 12) + rp.start()
             cmp_, rule, dc = "range", "range", 0.0
+        if rule == "plain" and units.quantity(unit) == "time" and re.search(r"\b(?i:in)\s*$", t[max(0, s - 4):s]):
+            cmp_, rule, dc = "<=", "time_within:in", -0.2  # answer calls in 20 seconds
         per = None
         den = m.group("den")
         if den:
             cden = L.units.get(den) or L.units.get(den.lower())
-            if cden and units.quantity(cden) == "time" and unit in ("count", "people"):
+            if cden and units.quantity(cden) == "time" and (unit in ("count", "people") or units.quantity(unit) == "time"):
                 per = f"1 {cden}"
             elif cden:
                 unit = f"{unit}/{cden}"
