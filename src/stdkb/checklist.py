@@ -129,7 +129,7 @@ def criterion(t) -> str:
         body = f"{num(v)}–{num(mx)}"
     else:
         body = f"{_CMP_TEXT.get(cmp, cmp)} {num(v)}"
-    s = " ".join(x for x in (q, body, unit) if x)
+    s = " ".join(x for x in (q, body, unit if unit != q else "") if x)
     if get("per"):
         s += f" / {get('per')}"
     if not q and get("text"):
@@ -161,6 +161,8 @@ def _label(c: Clause) -> str:
 def clause_path(clause: Clause, by_id: dict) -> list:
     if clause.path:
         return [str(x) for x in clause.path]
+    if clause.kind == "text" and not clause.label:
+        return []  # unnumbered text before the first clause
     return [_label(c) for c in _chain(clause, by_id)]
 
 
@@ -251,16 +253,33 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
                 (top.title or (top.text if top.kind == "heading" else "") or _label(top)).strip()[:40] or None)
         guarantee = any(scoring.is_guarantee((c.title or "") + (c.text or "")[:40], lang) for c in chain)
 
-        # thresholds go to the obligation that quotes them; the rest to the first item
+        # thresholds go to the obligation whose span of the clause text holds them (both come in text order);
+        # else to the first obligation quoting their text; the rest to the first item
         per_ob: list[list] = [[] for _ in obligations]
         leftover = []
+        ctext = clause.text or ""
+        spans = []
+        at = 0
+        for ob in obligations:
+            i = ctext.find(ob.text or "\0", at) if ob.text else -1
+            if i < 0 and ob.text:
+                i = ctext.find(ob.text)
+            spans.append((i, i + len(ob.text or "")) if i >= 0 else None)
+            if i >= 0:
+                at = i + 1
+        tpos = 0
         for t in thresholds:
-            for k, ob in enumerate(obligations):
-                if t.text and t.text in (ob.text or ""):
-                    per_ob[k].append(t)
-                    break
-            else:
+            k_found = None
+            j = ctext.find(t.text, tpos) if t.text else -1
+            if j >= 0:
+                tpos = j + 1
+                k_found = next((k for k, sp in enumerate(spans) if sp and sp[0] <= j < sp[1]), None)
+            if k_found is None:
+                k_found = next((k for k, ob in enumerate(obligations) if t.text and t.text in (ob.text or "")), None)
+            if k_found is None:
                 leftover.append(t)
+            else:
+                per_ob[k_found].append(t)
         if obligations:
             per_ob[0].extend(leftover)
             specs = [(ob.text, ob.modality, ob.actor, ob.condition, ob.exception, per_ob[k], ob.confidence)

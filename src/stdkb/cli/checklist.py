@@ -22,9 +22,9 @@ def _file_documents(path: str, doc: str | None, include_duplicates: bool = False
         docs = list(process_path(path))
     except StdkbError as e:
         fail(str(e))
-    if not include_duplicates and not doc:
-        docs = [d for d in docs if not d.duplicate_of]
-    picked = pick_document(docs, doc)
+    originals = docs if include_duplicates else [d for d in docs if not d.duplicate_of]
+    # a near-duplicate is only picked when --doc names nothing else
+    picked = pick_document(originals, doc) or (pick_document(docs, doc) if doc else [])
     if not picked:
         titles = "; ".join(d.title for d in docs[:8])
         fail(f"{path}: no document matches {doc!r} (documents: {titles})")

@@ -6,12 +6,12 @@ _MOD = {"zh": {"obligation": "应", "prohibition": "禁止", "recommendation": "
 _L = {"zh": {"criteria": "判定", "phrases": "用语", "points": "分值", "actor": "主体", "condition": "条件",
              "exception": "例外", "result": "结果", "evidence": "证据", "inspector": "检查人", "score": "评分",
              "total": "总分", "bands": "等级", "veto": "一票否决", "formula": "计分公式", "items": "检查项",
-             "deduction": "扣分", "guarantee": "保证项目", "sections": "分部/分项"},
+             "deduction": "扣分", "guarantee": "保证项目", "sections": "分部/分项", "choices": "☐ 合格 ☐ 不合格 ☐ 不适用"},
       "en": {"criteria": "criterion", "phrases": "phrases", "points": "points", "actor": "actor",
              "condition": "condition", "exception": "exception", "result": "result", "evidence": "evidence",
              "inspector": "inspector", "score": "scoring", "total": "total", "bands": "grades", "veto": "veto",
              "formula": "formula", "items": "items", "deduction": "deduction", "guarantee": "guarantee item",
-             "sections": "sections"}}
+             "sections": "sections", "choices": "☐ pass ☐ fail ☐ n/a"}}
 
 
 def _esc(s) -> str:
@@ -44,7 +44,8 @@ def render(checklists) -> str:
             if it.guarantee:
                 flags.append(L["guarantee"])
             flag = f" ⚠ {'/'.join(flags)}" if flags else ""
-            out.append(f"- [ ] {label} [{M.get(it.modality, it.modality)}] {_esc(it.requirement)}{flag}  ")
+            out.append(f"- [ ] {label + ' ' if label else ''}[{M.get(it.modality, it.modality)}] "
+                       f"{_esc(it.requirement)}{flag}  ")
             details = []
             if it.actor:
                 details.append(f"{L['actor']}: {_esc(it.actor)}")
@@ -62,7 +63,7 @@ def render(checklists) -> str:
                                                                    if it.deduction else ""))
             for d in details:
                 out.append(f"  {d}  ")
-            out.append(f"  {L['result']}: ☐ 合格 ☐ 不合格 ☐ 不适用 · {L['evidence']}: ________ · "
+            out.append(f"  {L['result']}: {L['choices']} · {L['evidence']}: ________ · "
                        f"{L['inspector']}: ________  <sub>`{it.id}`</sub>\n")
         sheet = cl.score_sheet
         if sheet is not None:
