@@ -103,3 +103,40 @@ def test_resolve_references():
     resolve_references(doc)
     got = {r.target: r.resolved for r in doc.clauses[-1].references}
     assert got == {"2.2": "c2", "5": "c3", "附录A": "c4", "9.9": None}
+
+
+def test_resolution_through_the_real_pipeline():
+    import stdkb
+
+    text = (
+        "燃气客户服务标准\n1 总则\n本标准规定了服务要求。\n2 服务承诺\n2.1 一般故障排除不超过4小时。\n"
+        "2.2 投诉处理按本标准第3章执行,回访见第2.1条,登记表详见附录A,另见第9.9条。\n3 投诉\n"
+        "3.1 48小时内给予用户答复。\n附录A 投诉登记表\n"
+    )
+    doc = stdkb.process_text(text)[0]
+    by_label = {c.label: c for c in doc.clauses}
+    refs = {r.target: r.resolved for r in by_label["2.2"].references}
+    assert refs["3"] == by_label["3"].id
+    assert refs["2.1"] == by_label["2.1"].id
+    assert refs["附录A"] is not None and doc.clause(refs["附录A"]).title.startswith("投诉登记表")
+    assert refs["9.9"] is None
+    th = by_label["2.1"].thresholds[0]
+    assert (th.value, th.unit, th.comparator, th.si_value, th.si_unit) == (4, "h", "<=", 14400, "s")
+
+
+def test_english_resolution_on_a_hand_built_document():
+    # (built by hand: the segmenter currently splits "... described in Section 3." into a new clause "3")
+    mk = lambda cid, label, text, title=None: Clause(  # noqa: E731
+        id=cid, label=label, path=[label], kind="clause", level=1, parent=None, text=text, title=title
+    )
+    doc = Document(id="d", title="t", source="s", lang="en", clauses=[
+        mk("a", "2.1", "Calls shall be answered within 20 seconds."),
+        mk("b", "2.2", "Escalate complaints as described in Section 3; forms are given in Annex B."),
+        mk("c", "3", "Complaints", title="Complaints"),
+        mk("d", None, "Annex B Complaint form", title="Annex B Complaint form"),
+    ])
+    for c in doc.clauses:
+        c.references = find_references(c.text, "en")
+    resolve_references(doc)
+    got = {r.target: r.resolved for r in doc.clauses[1].references}
+    assert got == {"3": "c", "Annex B": "d"}
