@@ -158,7 +158,7 @@ def make_pdf(path, items, *, header=None, footer=None, page_size=None, margin=56
     """Write a PDF with reportlab.
 
     items: sequence of ``str`` (body text, wrapped) or ``dict(text=, size=, font=)`` or ``dict(table=rows)``
-    or ``dict(page_break=True)``. header: str drawn at the top of every page; footer: callable
+    or ``dict(page_break=True)``. header: str (or callable ``page -> str``) drawn at the top of every page; footer: callable
     ``(page, total) -> str`` drawn at the bottom. password: encrypt with this user password.
     """
     from reportlab.lib import colors
@@ -213,7 +213,7 @@ def make_pdf(path, items, *, header=None, footer=None, page_size=None, margin=56
     for n, ops in enumerate(pages, start=1):
         if header:
             c.setFont(CJK_FONT, 9)
-            c.drawString(margin, H - margin + 10, header)
+            c.drawString(margin, H - margin + 10, header(n) if callable(header) else header)
             c.line(margin, H - margin + 6, W - margin, H - margin + 6)
         if footer:
             c.setFont(CJK_FONT, 9)

@@ -85,6 +85,21 @@ def test_english_document_page_numbers_and_bold_heading(tmp_path, footer):
     assert not any(b.bold for b in blocks[1:])
 
 
+def test_odd_even_running_heads_and_first_page_title_kept(tmp_path):
+    body = BODY + [c.replace("2.", "3.", 1).replace("第", "第3-", 1) for c in BODY] \
+        + [c.replace("2.", "4.", 1).replace("第", "第4-", 1) for c in BODY]
+    items = [dict(text="燃气服务规范", size=18)] + body
+    p = make_pdf(tmp_path / "oe.pdf", items, header=lambda n: "燃气服务规范" if n % 2 else "Q/KL 002—2012",
+                 footer=lambda n, t: f"— {n} —")
+    blocks = list(read_pdf(p))
+    texts = [b.text for b in blocks]
+    assert max(b.page for b in blocks) >= 4
+    assert texts.count("燃气服务规范") == 1 and blocks[0].kind == "heading"  # the title, not the running head
+    assert not any("Q/KL" in t or "—" in t for t in texts)
+    joined = "".join(_norm(t) for t in texts)
+    assert all(joined.count(_norm(c)) == 1 for c in body)
+
+
 def test_scanned_pdf_needs_ocr(tmp_path):
     p = make_scanned_pdf(tmp_path / "scan.pdf")
     with pytest.raises(InputError, match="no text layer: OCR needed") as ei:
@@ -200,3 +215,20 @@ def test_seed_standard_pdf_gives_the_text_thresholds_and_phrases(seed_pair):
     _, p = clause_facts(pdf, extract=True)
     assert sum(len(v[2]) for v in t.values()) > 10 and sum(len(v[3]) for v in t.values()) > 10
     assert {k: v[2:] for k, v in p.items()} == {k: v[2:] for k, v in t.items()}
+
+
+def test_furniture_on_synthetic_pages():
+    from stdkb.readers.layout import furniture
+
+    def page(n, first_body):
+        lines = [{"kind": "line", "text": f"第{(n + 1) // 2}章 服务用语", "top": 30, "bottom": 40},
+                 {"kind": "line", "text": first_body, "top": 60, "bottom": 70},
+                 {"kind": "line", "text": "正文。", "top": 400, "bottom": 410},
+                 {"kind": "line", "text": f"Q/KL 001—2010  第 {n} 页", "top": 800, "bottom": 810}]
+        return {"lines": lines, "height": 842.0}
+
+    pages = [page(n, f"{n}.1 当客户提出要求和意见时，应暂停手头的工作，目视对方，并以眼神表示{n}") for n in range(1, 8)]
+    for pg in pages:
+        assert furniture(pg, pages) == {0, 3}  # chapter running head and footer; the clause line stays
+    lone = [page(1, "1.1 x")]
+    assert furniture(lone[0], lone) == set()  # one page: nothing repeats, and no page-number pattern

@@ -153,9 +153,15 @@ def is_page_number(text: str) -> bool:
 
 def edge_key(text: str) -> str:
     """Normalised form for comparing running headers/footers across pages. Digits vary (page numbers, dates,
-    chapter numbers) and are folded to '#' in short lines; a long line must repeat exactly."""
+    chapter numbers) and are folded to '#' in short lines and in lines that name a page ("Q/KL 001 第 3 页");
+    any other line must repeat exactly (a body line that only differs by its numbers is not a running head)."""
     t = re.sub(r"\s+", "", text)
-    return re.sub(r"\d+", "#", t) if len(t) <= 40 else t
+    if len(t) <= 20 or _PAGE_WORD.search(t):
+        return re.sub(r"\d+", "#", t)
+    return t
+
+
+_PAGE_WORD = re.compile(r"页|頁|page", re.I)
 
 
 EDGE_LINES = 2  # how many lines at the top / bottom of a page may be running headers / footers
@@ -194,12 +200,13 @@ POS_TOLERANCE = 4.0  # points: running headers/footers sit at the same place on 
 def furniture(page, window) -> set:
     """Indices of the lines of ``page`` that are running headers/footers or page numbers, judged against the
     pages of ``window`` (neighbouring pages, including ``page``): a top/bottom line whose text (digits folded)
-    recurs at the same distance from the page edge on at least half of the window's pages. From each edge
-    inwards, a line is furniture only if the lines between it and the edge are furniture too."""
+    recurs at the same distance from the page edge on at least 40% of the window's pages (so that odd/even
+    running heads count). From each edge inwards, a line is furniture only if the lines between it and the
+    edge are furniture too."""
     cands = edge_candidates(page["lines"], page["height"])
     keys = running_keys(window)
     n = len(window)
-    need = max(2, math.ceil(n * 0.5))
+    need = max(2, math.ceil(n * 0.4))  # 0.4: odd and even pages may carry different running heads
     drop = set()
     for zone, ids in cands.items():
         order = ids if zone == "top" else list(reversed(ids))

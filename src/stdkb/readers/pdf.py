@@ -5,8 +5,8 @@ Per page, the characters are read once (``page.chars``); lines are built from th
 :func:`stdkb.readers.layout.build_lines`). Table detection runs only on pages that draw rules or boxes; the
 characters inside a detected table are emitted once, as ``table_row`` blocks at the table's position.
 
-Running headers and footers are the top/bottom lines that repeat (digits ignored) on at least half of the
-pages of a window around the page; page numbers ("第 3 页 共 12 页", "- 3 -", "Page 3 of 12") at a page edge
+Running headers and footers are the top/bottom lines that repeat (digits ignored, same distance from the
+page edge) on at least 40% of the pages of a window around the page; page numbers ("第 3 页 共 12 页", "- 3 -", "Page 3 of 12") at a page edge
 are always dropped. The window keeps memory bounded: only the extracted lines of ``2*WINDOW+1`` pages are
 held, each page's parsed layout is released (``page.close()``) as soon as its lines are built.
 
