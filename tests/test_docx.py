@@ -227,3 +227,57 @@ def test_seed_standard_docx_gives_the_text_thresholds_and_phrases(seed_pair):
     _, t = clause_facts(txt, extract=True)
     _, d = clause_facts(docx, extract=True)
     assert {k: v[2:] for k, v in d.items()} == {k: v[2:] for k, v in t.items()}
+
+
+def _with_body_xml(tmp_path, inner: str):
+    p = make_docx(tmp_path / "base.docx", ["end"])
+    with zipfile.ZipFile(p) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    xml = files["word/document.xml"].decode("utf-8")
+    i = xml.index("<w:body>") + len("<w:body>")
+    ns = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+          'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+          'xmlns:v="urn:schemas-microsoft-com:vml"')
+    files["word/document.xml"] = (xml[:i] + f"<w:customXml {ns} w:element='x'>" + inner + "</w:customXml>"
+                                  + xml[i:]).encode("utf-8")
+    q = tmp_path / "x.docx"
+    with zipfile.ZipFile(q, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    return q
+
+
+def test_content_controls_and_text_boxes_once(tmp_path):
+    box = '<w:txbxContent><w:p><w:r><w:t>框内文字</w:t></w:r></w:p></w:txbxContent>'
+    inner = ('<w:sdt><w:sdtContent><w:p><w:r><w:t>控件中的段落</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+             '<w:p><w:r><w:t>锚定段落</w:t></w:r><w:r><mc:AlternateContent>'
+             f'<mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>'
+             f'<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback>'
+             '</mc:AlternateContent></w:r></w:p>')
+    texts = [b.text for b in read_docx(_with_body_xml(tmp_path, inner))]
+    assert texts == ["控件中的段落", "锚定段落", "框内文字", "end"]
+
+
+def test_table_cells_merged_and_numbered(tmp_path):
+    num = '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+
+    def tc(text, extra="", ppr=""):
+        return f'<w:tc><w:tcPr>{extra}</w:tcPr><w:p>{ppr}<w:r><w:t>{text}</w:t></w:r></w:p></w:tc>'
+
+    inner = ('<w:tbl><w:tr>' + tc("类别", '<w:vMerge w:val="restart"/>') + tc("响应", "", num) + '</w:tr>'
+             '<w:tr>' + tc("", "<w:vMerge/>") + tc("修复", "", num) + '</w:tr></w:tbl>')
+    q = _with_body_xml(tmp_path, inner)
+    # give the document a numbering definition for numId 1
+    with zipfile.ZipFile(q) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    xml = files["word/numbering.xml"].decode("utf-8")
+    i = xml.index(">", xml.index("<w:numbering")) + 1
+    j = xml.index("</w:numbering>")
+    from fixtures_build import abstract_xml as ax, num_xml as nx
+    xml = xml[:i] + ax(1, [dict(ilvl=0, fmt="decimalEnclosedCircle", text="%1")]) + nx(1, 1) + xml[j:]
+    files["word/numbering.xml"] = xml.encode("utf-8")
+    with zipfile.ZipFile(q, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    rows = [b.text for b in read_docx(q) if b.kind == "table_row"]
+    assert rows == ["类别 | ①响应", " | ②修复"]
