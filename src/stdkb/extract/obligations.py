@@ -64,6 +64,8 @@ class _Lex:
     exc_trigger: Optional[re.Pattern] = None
     desc_re: Optional[re.Pattern] = None
     ref_markers: tuple = ()
+    title_suffixes: tuple = ()
+    imp_min: int = 0
     conj_re: Optional[re.Pattern] = None
     ignore_prefixes: tuple = ()
     time_words: tuple = ()
@@ -132,6 +134,8 @@ def _lex(lang: str) -> _Lex:
         if c.get("condition_patterns") else None,
         exc_trigger=re.compile("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)", 0 if zh else re.I),
         ref_markers=tuple(m.get("reference_markers", [])),
+        title_suffixes=tuple(m.get("title_suffixes", [])),
+        imp_min=int(m.get("imperative_min_chars", 0)),
         desc_re=re.compile("|".join(re.escape(w if zh else w.lower()) for w in m.get("descriptive_markers", [])) or "(?!)"),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
@@ -229,7 +233,7 @@ def _hit_is_conditional(masked: str, hit: _Hit, seg_start: int, seg_end: int, lx
     rest = masked[hit.end:seg_end]
     for m in _WHEN.finditer(rest):
         k = m.start()
-        if k < 2:  # "守时", "之后": too close to the marker to be a clause of its own
+        if k < 2 and m.group(1) == "时":  # "守时": too close to the marker to be a clause of its own
             continue
         if m.group(1) == "时" and (rest[k - 1:k + 1] in lx.time_words or rest[k:k + 2] in lx.time_words):
             continue
@@ -377,7 +381,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             continue
         has_modal = any(s.kind == "modal" for s in segs)
         if zh:
-            sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx)
+            sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx) and not _title_like(sentence_masked, lx)
         else:  # English imperatives are recognisable by their first word ("Greet the caller…")
             sentence_imp = imperative and _en_imperative(sentence_masked, lx)
         groups: list[_Group] = []
@@ -447,6 +451,14 @@ def _is_leadin(s: _Seg, masked: str, lx: _Lex) -> bool:
                 return True
         return False
     return False
+
+
+def _title_like(s: str, lx: _Lex) -> bool:
+    """"总则", "中石油昆仑燃气有限公司": a heading or a name left in the text, not an imperative."""
+    t = s.strip()
+    if len(t.replace(MASK, "")) < lx.imp_min:
+        return True
+    return not any(c in t for c in "，,、：:") and t.endswith(lx.title_suffixes)
 
 
 def _is_pointer(s: _Seg, masked: str, lx: _Lex) -> bool:
