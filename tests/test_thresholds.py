@@ -180,6 +180,9 @@ def test_si_values():
         "十分重要,千万不要忘记,万一发生事故",
         "公司经过10多年来的发展",
         "每周一上午10点30开始检查",
+        "一方面提高服务质量,另一方面降低成本",  # 方 is not m3 here
+        "负责生产现场7S管理",  # 7S management, not seconds
+        "在10年专业积累的基础上总结而成",
         "The service desk is available 24 hours a day, 7 days a week.",
         "See Section 3 and clause 4.2 of ISO 9001:2015, approved in 2021.",
     ],

@@ -567,7 +567,7 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             prev = out[-1][2]  # 1.0mX1.8m: the second dimension shares the first one's comparator
             if prev.comparator not in ("=", "range"):
                 cmp_, rule, dc = prev.comparator, "dimension", -0.05
-        if rule == "plain" and units.quantity(unit) == "time" and t[max(seg, s - 2):s].rstrip().endswith(L.time_within):
+        if rule == "plain" and unit in ("s", "min", "h", "d") and t[max(seg, s - 2):s].rstrip().endswith(L.time_within):
             cmp_, rule, dc = "<=", "time_within:" + t[s - 1], -0.2  # 保证备件在2小时更换
         if vmax is not None:
             if vmax < value:
