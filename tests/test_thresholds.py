@@ -182,7 +182,6 @@ def test_si_values():
         "每周一上午10点30开始检查",
         "一方面提高服务质量,另一方面降低成本",  # 方 is not m3 here
         "负责生产现场7S管理",  # 7S management, not seconds
-        "在10年专业积累的基础上总结而成",
         "The service desk is available 24 hours a day, 7 days a week.",
         "See Section 3 and clause 4.2 of ISO 9001:2015, approved in 2021.",
     ],
@@ -191,6 +190,12 @@ def test_traps_are_not_thresholds(text):
     lang = "en" if text.isascii() else "zh"
     got = find_thresholds(text, lang)
     assert got == [], [(t.value, t.unit, t.text) for t in got]
+
+
+def test_zai_before_years_is_not_a_deadline():
+    # 在2小时更换 reads as "within"; 在10年专业积累的基础上 does not (at most a stated value)
+    assert find_thresholds("保证备件在2小时更换", "zh")[0].comparator == "<="
+    assert all(t.comparator != "<=" for t in find_thresholds("在10年专业积累的基础上总结而成", "zh"))
 
 
 def test_full_width_digits():
