@@ -55,7 +55,7 @@ def _plex(lang: str) -> _PLex:
 
     oblig = [e["word"] for e in m["modals"].get("obligation", [])] + (["请"] if zh else ["please"])
     if zh:
-        oblig = [w for w in oblig if w not in ("负责", "执行", "保证", "承诺", "确保", "做到")] + ["而应", "而要", "应说", "要说"]
+        oblig = [w for w in oblig if w not in ("负责", "执行", "保证", "承诺", "确保", "做到")] + ["而应", "而要", "应说", "要说", "可以说", "可说", "改说", "宜说"]
     return _PLex(
         lang=key,
         forbidden=tuple(w.lower() for w in d.get("forbidden_headings", [])),
