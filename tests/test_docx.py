@@ -207,8 +207,6 @@ def test_seed_standard_docx_blocks_carry_the_numbers(seed_pair):
     assert [re.sub(r"\s+", "", r) for r in rendered] == [re.sub(r"\s+", "", ln) for ln in lines]
 
 
-@pytest.mark.xfail(strict=True, reason="segmenter: a list_item whose label is a bare number ('1', Word's '%1') "
-                                       "is dropped (parse_label('1 ') is None in segment_blocks)")
 def test_seed_standard_docx_gives_the_text_clause_tree(seed_pair):
     txt, docx = seed_pair
     tdocs, t = clause_facts(txt, extract=False)
@@ -219,7 +217,6 @@ def test_seed_standard_docx_gives_the_text_clause_tree(seed_pair):
     assert {k: v[1] for k, v in d.items()} == {k: v[1] for k, v in t.items()}
 
 
-@pytest.mark.xfail(strict=True, reason="depends on the clause tree above (bare-number list_item labels)")
 def test_seed_standard_docx_gives_the_text_thresholds_and_phrases(seed_pair):
     if not has_extractor():
         pytest.skip("stdkb.extract has no extract_text yet")

@@ -252,6 +252,9 @@ def segment_blocks(blocks: Iterable[Block], doc_id: str, lang: str = "zh") -> Li
                     at = len(state.stack)
                 _start(state, lab, at, text.strip(), block, item_level=block.level or 1)
                 continue
+            # a label parse_label cannot take alone (a bare "1" from Word's "%1"): read it as the numbered line
+            text = block.label.strip() + " " + text.lstrip()
+            folded = fold(text)
         if block.kind == "heading" and block.level:
             lab0 = parse_label(text.lstrip(), 0)
             if lab0 is None:
