@@ -95,6 +95,7 @@ def main():
     ap.add_argument("--clauses", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pipeline", action="store_true", help="also time process_text on the text version")
+    ap.add_argument("--transcript-lines", type=int, default=5000, help="lines of the transcript benchmark")
     a = ap.parse_args()
     from stdkb.checklist import build_checklist
     from stdkb.exporters import export
@@ -130,6 +131,37 @@ def main():
         print(f"  {k:6s} {best[k] * 1000:8.1f} ms{size}")
     verdict = "OK" if best["total"] < 2.0 else "SLOW"
     print(f"  total  {best['total'] * 1000:8.1f} ms  (best of {a.repeat}; target < 2000 ms: {verdict})")
+    bench_transcript(a.transcript_lines)
+
+
+def bench_transcript(n_lines: int):
+    """check_transcript over an n-line two-speaker call against ~60 prohibited and required phrases."""
+    from stdkb.transcript import PhraseMatcher, PhraseRef, check_transcript
+
+    rnd = random.Random(3)
+    bad = ["不知道", "不管", "找领导去", "你找我没用,要解决就去找领导", "不能办就是不能办,没有为什么,这是规矩",
+           "不是告诉你了吗,怎么还问", "急也没用,我太忙了", "有意见,告去", "你尽管投诉好了", "我没工夫", "我就这态度",
+           "你问我,我问谁", "快下班了,明天再来", "我解决不了", "嫌贵,就别用", "自己看着办", "没看到我在忙吗"]
+    ok = ["您好,XX燃气公司XX号客服员为您服务", "请您稍等", "对不起,让您久等了", "您还有其他问题吗",
+          "感谢您的来电,如果有问题,请您与我们联系,再见", "很高兴为您服务", "请慢走"]
+    phrases = [PhraseRef("prohibited", t, clause_id=f"x:{k}") for k, t in enumerate(bad * 2)] + \
+              [PhraseRef("required", t, clause_id=f"y:{k}") for k, t in enumerate(ok * 4)]
+    filler = ["我给您查一下系统里的记录", "您的户号是多少", "燃气表的电池需要更换", "我们明天上午派人上门",
+              "这个问题我马上帮您处理", "请问您家的地址是哪里"]
+    lines = []
+    for k in range(n_lines):
+        who = "客服" if k % 2 == 0 else "客户"
+        say = rnd.choice(filler) + ("," + rnd.choice(bad) if rnd.random() < 0.05 else "")
+        lines.append(f"{who}:{say}。")
+    text = "\n".join(lines)
+    t = time.perf_counter()
+    m = PhraseMatcher(phrases)
+    t_build = time.perf_counter() - t
+    t = time.perf_counter()
+    r = check_transcript(text, m)
+    dt = time.perf_counter() - t
+    print(f"transcript: {n_lines} lines, {len(m.compiled)} phrases: automaton {t_build * 1000:.1f} ms, "
+          f"check {dt * 1000:.1f} ms ({n_lines / dt:,.0f} lines/s), {len(r.prohibited)} prohibited found")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -331,6 +332,9 @@ class PhraseMatcher:
         fmin = int(self.d.get("fuzzy_min_len", 6))
         self.fuzzy_pieces = {(i, j) for i, c in enumerate(self.compiled) for j, p in enumerate(c.pieces)
                              if fmin > 0 and len(p.strip()) >= fmin}
+        # phrases that can match with no exact piece at all (every piece long enough for approximate matching)
+        self.fuzzy_only = {i for i, c in enumerate(self.compiled)
+                           if all((i, j) in self.fuzzy_pieces for j in range(len(c.pieces)))}
 
     def find(self, text: str) -> list:
         """[(compiled, start, end, fuzzy)] in the normalised text (end exclusive)."""
@@ -341,8 +345,11 @@ class PhraseMatcher:
                 for i, j in vals:
                     occ.setdefault(i, {}).setdefault(j, []).append((end + 1 - len(self.compiled[i].pieces[j]), end + 1))
         ratio = float(self.d.get("fuzzy_ratio", 0.85))
+        line_chars = None
         out = []
-        for i, c in enumerate(self.compiled):
+        candidates = sorted(set(occ) | self.fuzzy_only) if self.fuzzy_only else sorted(occ)
+        for i in candidates:
+            c = self.compiled[i]
             found = occ.get(i, {})
             fuzzy = False
             if len(found) < len(c.pieces):
@@ -350,8 +357,10 @@ class PhraseMatcher:
                 missing = [j for j in range(len(c.pieces)) if j not in found]
                 if not all((i, j) in self.fuzzy_pieces for j in missing):
                     continue
+                if line_chars is None:
+                    line_chars = Counter(norm)
                 for j in missing:
-                    spans = _fuzzy_spans(c.pieces[j], norm, ratio)
+                    spans = _fuzzy_spans(c.pieces[j], norm, ratio, line_chars)
                     if not spans:
                         break
                     found = {**found, j: spans}
@@ -376,9 +385,18 @@ def _alone(text: str, idx: list, start: int, end: int) -> bool:
     return not (before and _keep(before)) and not (after and _keep(after))
 
 
-def _fuzzy_spans(piece: str, norm: str, ratio: float) -> list:
+@lru_cache(maxsize=4096)
+def _counter(piece: str) -> Counter:
+    return Counter(piece)
+
+
+def _fuzzy_spans(piece: str, norm: str, ratio: float, line_chars: Optional[Counter] = None) -> list:
     L = len(piece)
     if len(norm) < L - 2:
+        return []
+    # upper bound on matching characters: the multiset overlap of the piece and the whole line
+    common = sum((_counter(piece) & (line_chars or Counter(norm))).values())
+    if 2 * common < ratio * (2 * L - 2):
         return []
     best = []
     anchors = {piece[:2], piece[-2:], piece[L // 2 - 1:L // 2 + 1]}
@@ -542,14 +560,15 @@ def check_transcript(text: str, phrases: Iterable, *, required: Iterable[str] = 
             t += 1
             prev = u.speaker
         turns.append(t)
-    agent_turns = sorted({turns[k] for k, u in enumerate(utts) if u in checked})
+    checked_ids = {id(u) for u in checked}
+    agent_turns = sorted({turns[k] for k, u in enumerate(utts) if id(u) in checked_ids})
     gwin = int(d.get("greeting_window", 3))
     cwin = int(d.get("closing_window", 3))
     first_turns = set(agent_turns[:gwin])
     last_turns = set(agent_turns[-cwin:])
     satisfied = {c: False for c in CATEGORIES}
     for k, u in enumerate(utts):
-        if u not in checked:
+        if id(u) not in checked_ids:
             continue
         norm, idx = normalise(u.text, lang)
         for c, s, e, fuzzy in matcher.find(u.text):
