@@ -232,3 +232,10 @@ def test_furniture_on_synthetic_pages():
         assert furniture(pg, pages) == {0, 3}  # chapter running head and footer; the clause line stays
     lone = [page(1, "1.1 x")]
     assert furniture(lone[0], lone) == set()  # one page: nothing repeats, and no page-number pattern
+
+
+def test_superscript_stays_on_its_line():
+    sup = {"text": "2", "x0": 30.2, "x1": 33.5, "top": 88, "bottom": 94, "size": 6, "fontname": "SimSun"}
+    chars = [_ch("面", 0), _ch("积", 10), _ch("m", 20, size=10), _ch("不", 34), sup,
+             _ch("下", 0, bottom=117), _ch("行", 10, bottom=117)]  # leading 1.7: the next line stays apart
+    assert [ln["text"] for ln in build_lines(chars)] == ["面积m2不", "下行"]

@@ -63,17 +63,21 @@ def build_lines(chars, *, exclude=()) -> list:
     rows.sort(key=lambda c: (c["bottom"], c["x0"]))
     groups = []
     cur = []
-    base = None
+    ref_top = ref_bottom = ref_h = 0.0  # vertical span of the line's largest character so far
     for c in rows:
-        size = c.get("size") or 10
-        tol = max(1.5, 0.35 * size)
-        if cur and abs(c["bottom"] - base) <= tol:
-            cur.append(c)
-        else:
-            if cur:
-                groups.append(cur)
-            cur = [c]
-            base = c["bottom"]
+        top, bottom = c["top"], c["bottom"]
+        h = max(bottom - top, 0.1)
+        if cur:
+            overlap = min(bottom, ref_bottom) - max(top, ref_top)
+            # same line when the spans overlap enough: super/subscripts (m², footnote marks) stay on their line
+            if overlap > 0.4 * min(h, ref_h) or abs(bottom - ref_bottom) <= 1.0:
+                cur.append(c)
+                if h > ref_h:
+                    ref_top, ref_bottom, ref_h = top, bottom, h
+                continue
+            groups.append(cur)
+        cur = [c]
+        ref_top, ref_bottom, ref_h = top, bottom, h
     if cur:
         groups.append(cur)
     return [ln for ln in (_make_line(g) for g in groups) if ln is not None]
