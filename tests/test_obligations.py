@@ -223,3 +223,28 @@ def test_extract_document_on_real_pipeline():
     tel = next(c for c in clauses if "振铃" in c.text)
     assert [o.modality for o in tel.obligations] == ["obligation", "prohibition"]
     assert by_text  # keep flake quiet
+
+
+# --- spaCy components ----------------------------------------------------------------------------------
+
+def test_spacy_components_match_the_engine():
+    pytest.importorskip("spacy")
+    from stdkb.extract.pipeline import COMPONENTS, build_nlp, run
+
+    nlp = build_nlp("zh")
+    assert nlp.pipe_names == list(COMPONENTS)
+    assert build_nlp("zh") is nlp  # cached
+    text = "“不知道”、“不管”。"
+    doc = run(nlp, text, context=["服务用语", "禁忌用语"])
+    assert [(s.text, s.label_) for s in doc.spans["phrases"]] == [("不知道", "prohibited"), ("不管", "prohibited")]
+    assert [o.modality for o in doc._.obligations] == ["prohibition", "prohibition"]
+    t2 = "工作时间不得超过8小时,详见《员工手册》。"
+    doc = run(nlp, t2)
+    ref = extract_text(t2, "zh")
+    assert [o.modality for o in doc._.obligations] == [o.modality for o in ref["obligations"]]
+    assert [s.label_ for s in doc.spans["obligations"]] == ["prohibition"]
+    assert [s.label_ for s in doc.spans["thresholds"]] == ["<="]
+    assert [s.label_ for s in doc.spans["references"]] == ["document"]
+    en = build_nlp("en")("Staff must not say 'calm down'.")
+    assert [(s.text, s.label_) for s in en.spans["phrases"]] == [("calm down", "prohibited")]
+    assert [s.label_ for s in en.spans["obligations"]] == ["prohibition"]

@@ -297,6 +297,22 @@ def _neg_imperative(s: str, lx: _Lex) -> bool:
     return not t.startswith(lx.neg_exclude)
 
 
+@lru_cache(maxsize=4096)
+def _context_info(lang: str, context: tuple) -> tuple[bool, bool, Optional[str]]:
+    """(imperative context, forbidden-phrases context, actor named in the headings) for a heading chain."""
+    lx = _lex(lang)
+    pdata = load(lx.lang, "phrases")
+    forbidden = context_has(context, [w.lower() for w in pdata.get("forbidden_headings", [])])
+    actor = None
+    if lx.actors_re is not None:
+        for title in reversed(context):
+            found = _find_actor(title or "", 0, len(title or ""), lx)
+            if found and found not in lx.passive_actors:
+                actor = found
+                break
+    return _imperative_context(context, lx), forbidden, actor
+
+
 def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *, phrases: Sequence = (),
                      imperative: bool = True) -> list[Obligation]:
     """Normative statements of ``text``.
@@ -313,19 +329,12 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     masked = mask_quotes(text, spans)
     hits = modal_hits(masked, lang)
     hit_starts = [h.start for h in hits]
-    imp_ctx = imperative and _imperative_context(context, lx)
-    pdata = load(lx.lang, "phrases")
-    forbidden_ctx = context_has(context, [w.lower() for w in pdata.get("forbidden_headings", [])])
-
+    imp_ctx0, forbidden_ctx, ctx_actor = _context_info(lx.lang, tuple(context or ()))
+    imp_ctx = imperative and imp_ctx0
+    if not hits and not imp_ctx and not forbidden_ctx:
+        return []  # nothing can be normative here (fast path)
     out: list[Obligation] = []
     last_actor = None
-    ctx_actor = None
-    if lx.actors_re is not None:
-        for title in reversed(list(context or ())):
-            found = _find_actor(title or "", 0, len(title or ""), lx)
-            if found and found not in lx.passive_actors:
-                ctx_actor = found
-                break
 
     forbidden_phrases = [p for p in phrases if getattr(p, "kind", None) == "prohibited"] if forbidden_ctx else []
 
