@@ -329,11 +329,22 @@ def test_cli_results_scores_a_filled_checklist(tmp_path):
     for row in rows:
         if row["points"]:
             row["result"] = "合格"
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    _write_csv(out, rows)
     r = _run("checklist", str(src), "--results", str(out))
     assert r.exit_code == 0, r.output
     (res,) = json.loads(r.output)
     assert res["total"] == 100.0 and res["grade"] == "优秀"
+    # 二/1 (10 points) fails with 4 deducted: 现场管理 (6+20+10)/40*50 = 45, 环境保护 40/40*50 = 50 -> 95
+    fence = [row for row in rows if row["path"] == "二/1" and row["points"]][0]
+    fence["result"], fence["deducted"] = "不合格", "4"
+    _write_csv(out, rows)
+    (res,) = json.loads(_run("checklist", str(src), "--results", str(out)).output)
+    assert {s["name"]: s["score"] for s in res["sections"]} == {"现场管理": 45.0, "环境保护": 50.0}
+    assert res["total"] == 95.0 and res["grade"] == "优秀"
+
+
+def _write_csv(path, rows):
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)

@@ -86,7 +86,8 @@ def test_xlsx_reads_back_with_validation_and_score_sheet(lists, tmp_path):
     assert ids[:1] == ["d3f0a1:2/2.3#1"]
     score_col = head.index("Score") + 1
     row20 = ids.index("a9c:二/1#1") + 2
-    assert str(ws.cell(row=row20, column=score_col).value).startswith("=IF(")
+    formula = str(ws.cell(row=row20, column=score_col).value)
+    assert formula.startswith("=IF(") and "MAX(0," in formula and get_column_letter(head.index("Deducted") + 1) in formula
     assert "Score" in wb.sheetnames
     sc = wb["Score"]
     values = [[c.value for c in row] for row in sc.iter_rows()]

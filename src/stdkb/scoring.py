@@ -379,7 +379,7 @@ def normalise_result(value, lang: str = "zh") -> Optional[str]:
     return patterns(lang).results.get(s)
 
 
-def _earned(points: float, r, cap: bool, lang: str):
+def _earned(points: float, r, lang: str):
     """(earned, possible, status) of one item result; possible None = not applicable / not checked."""
     if isinstance(r, dict):
         if normalise_result(r.get("result"), lang) == "na":
@@ -394,6 +394,8 @@ def _earned(points: float, r, cap: bool, lang: str):
                 return None, None, None
             e = points if st == "pass" else 0.0
         status = "pass" if e >= points else "fail"
+        if normalise_result(r.get("result"), lang) == "fail":
+            status = "fail"
     elif isinstance(r, (int, float)) and not isinstance(r, bool):
         e = float(r)
         status = "pass" if e >= points else "fail"
@@ -469,7 +471,7 @@ def compute_score(score_sheet: ScoreSheet, results: dict, *, veto: bool = False)
                     reasons.append(it.id)
                 continue
             pts = it.points if it.points is not None else (0.0 if any_points else 1.0)
-            e, poss, status = _earned(pts, r, sheet.deduction_cap, lang)
+            e, poss, status = _earned(pts, r, lang)
             if poss is None:
                 continue
             s = acc(it.section or "")

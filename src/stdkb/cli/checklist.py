@@ -138,11 +138,21 @@ def _read_results(path: str) -> dict:
     for row in csv.DictReader(io.StringIO(text)):
         rid = (row.get("id") or "").strip()
         res = (row.get("result") or "").strip()
-        if rid and res:
+        ded = (row.get("deducted") or "").strip()
+        if not rid or not (res or ded):
+            continue
+        try:
+            out[rid] = {"score": float(res)}
+            continue
+        except ValueError:
+            pass
+        entry = {"result": res} if res else {}
+        if ded:
             try:
-                out[rid] = {"score": float(res)}
+                entry["deduction"] = float(ded)
             except ValueError:
-                out[rid] = {"result": res}
+                fail(f"{path}: item {rid}: 'deducted' is not a number: {ded!r}")
+        out[rid] = entry
     return out
 
 

@@ -1,4 +1,7 @@
-"""CSV: one row per item, UTF-8 with a BOM so that Excel opens Chinese text correctly."""
+"""CSV: one row per item, UTF-8 with a BOM so that Excel opens Chinese text correctly.
+
+The inspector fills ``result`` (合格 / 不合格 / 不适用, or the points earned as a number) and, for a failed
+scored item, ``deducted`` (points taken off); ``stdkb checklist SOURCE --results FILE.csv`` grades it."""
 from __future__ import annotations
 
 import csv
@@ -7,7 +10,7 @@ import json
 
 COLUMNS = ["id", "document_id", "document_title", "clause_id", "path", "titles", "requirement", "modality",
            "actor", "condition", "exception", "criteria", "phrases", "section", "points", "deduction",
-           "guarantee", "veto", "result", "evidence", "inspector", "remarks"]
+           "guarantee", "veto", "result", "deducted", "evidence", "inspector", "remarks"]
 
 
 def _cell(v):
@@ -33,7 +36,7 @@ def render(checklists) -> str:
                 "criteria": "; ".join(it.criteria),
                 "phrases": json.dumps(it.phrases, ensure_ascii=False) if it.phrases else "",
                 "section": it.section, "points": it.points, "deduction": it.deduction, "guarantee": it.guarantee,
-                "veto": it.veto, "result": it.result, "evidence": it.evidence, "inspector": it.inspector,
+                "veto": it.veto, "result": it.result, "deducted": "", "evidence": it.evidence, "inspector": it.inspector,
                 "remarks": it.remarks,
             }
             w.writerow([_cell(row[c]) for c in COLUMNS])

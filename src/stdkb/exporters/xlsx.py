@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 HEAD = ["ID", "Document", "Section", "Path", "Titles", "Requirement", "Modality", "Actor", "Condition",
-        "Exception", "Criteria", "Phrases", "Points", "Deduction", "Guarantee", "Veto", "Result", "Score",
+        "Exception", "Criteria", "Phrases", "Points", "Deduction", "Guarantee", "Veto", "Result", "Deducted", "Score",
         "Evidence", "Inspector", "Remarks"]
 COL = {name: i + 1 for i, name in enumerate(HEAD)}
 RESULTS = ("合格", "不合格", "不适用")
@@ -44,7 +44,7 @@ def render(checklists) -> bytes:
     for c in ws[1]:
         c.font = bold
         c.fill = fill
-    pts, res, sc = _letter("Points"), _letter("Result"), _letter("Score")
+    pts, res, sc, ded = _letter("Points"), _letter("Result"), _letter("Score"), _letter("Deducted")
     row = 1
     for cl in checklists:
         for it in cl.items:
@@ -54,10 +54,12 @@ def render(checklists) -> bytes:
                 it.id, cl.document_id, it.section, it.path_str, it.title_chain, it.requirement, it.modality,
                 it.actor, it.condition, it.exception, "; ".join(it.criteria), phrases)]
                 + [it.points, _safe(it.deduction), "Y" if it.guarantee else None, "Y" if it.veto else None,
-                   it.result or None, None, _safe(it.evidence) or None, _safe(it.inspector) or None,
+                   it.result or None, None, None, _safe(it.evidence) or None, _safe(it.inspector) or None,
                    _safe(it.remarks) or None])
             if it.points is not None:
-                ws[f"{sc}{row}"] = (f'=IF({res}{row}="合格",{pts}{row},IF({res}{row}="不合格",0,""))')
+                # pass -> the points; fail -> points minus the deduction typed in "Deducted" (all when empty)
+                ws[f"{sc}{row}"] = (f'=IF({res}{row}="合格",{pts}{row},IF({res}{row}="不合格",'
+                                    f'MAX(0,{pts}{row}-IF({ded}{row}="",{pts}{row},{ded}{row})),""))')
             ws[f"{_letter('Requirement')}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     last = max(row, 2)
     dv = DataValidation(type="list", formula1=_q(",".join(RESULTS)), allow_blank=True,
@@ -114,12 +116,12 @@ def _score_sheet(wb, cl, sheet, n, last):
                     f"+SUMIFS({rng('Points')},{doc_crit},{sec_crit},{rng('Result')},{_q('不合格')})")
         earned = f"=SUMIFS({rng('Score')},{doc_crit},{sec_crit})"
         if bonus:
-            score = f"=MIN(D{r},{mx})" if mx is not None else f"=D{r}"
+            score = f"=MIN(D{r},{mx:g})" if mx is not None else f"=D{r}"
         elif scale:
-            factor = f"*{mx}/{scale}" if mx is not None and mx != scale else ""
-            score = f'=IF(C{r}>0,D{r}/C{r}*{scale}{factor},"")'
+            factor = f"*{mx:g}/{scale:g}" if mx is not None and mx != scale else ""
+            score = f'=IF(C{r}>0,D{r}/C{r}*{scale:g}{factor},"")'
         else:
-            score = f"=MIN(D{r},{mx})" if mx is not None else f"=D{r}"
+            score = f"=MIN(D{r},{mx:g})" if mx is not None else f"=D{r}"
         guarantee_rows = [it for it in cl.items if it.guarantee and it.section == name]
         if sheet is not None and sheet.guarantee_zero and guarantee_rows:
             zero = (f"COUNTIFS({doc_crit},{sec_crit},{rng('Guarantee')},\"Y\",{rng('Result')},{_q('不合格')})>0")
@@ -133,7 +135,7 @@ def _score_sheet(wb, cl, sheet, n, last):
     if end >= first:
         if sheet is not None and sheet.overall_ratio:
             total = (f'=IFERROR(SUMIFS(E{first}:E{end},F{first}:F{end},"<>Y")/'
-                     f'(COUNTIFS(E{first}:E{end},">=0",F{first}:F{end},"<>Y")*{scale or 100})*{scale or 100},"")'
+                     f'(COUNTIFS(E{first}:E{end},">=0",F{first}:F{end},"<>Y")*{scale or 100:g})*{scale or 100:g},"")'
                      f'+SUMIFS(E{first}:E{end},F{first}:F{end},"Y")')
         else:
             total = f"=SUM(E{first}:E{end})"
