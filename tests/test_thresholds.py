@@ -135,6 +135,15 @@ def test_frequency_per():
     assert (t.value, t.unit, t.comparator, t.per) == (1, "count", ">=", "2 year")
 
 
+def test_english_details():
+    got = find_thresholds("Engineers must arrive within half an hour and complete repairs within twenty-four hours.", "en")
+    assert [(t.value, t.unit, t.comparator, t.per) for t in got] == [(0.5, "h", "<=", None), (24, "h", "<=", None)]
+    got = find_thresholds("Callers shall not be kept on hold for longer than 2 minutes.", "en")
+    assert [(t.value, t.unit, t.comparator) for t in got] == [(2, "min", "<=")]
+    got = find_thresholds("Staff must not work more than 48 hours per week; rest at least 11 hours a day.", "en")
+    assert [(t.value, t.comparator, t.per) for t in got] == [(48, "<=", "1 week"), (11, ">=", "1 d")]
+
+
 def test_scoring_context_and_cable_context():
     assert find_thresholds("不低于80分", "zh", ["检查评分表"])[0].unit == "points"
     assert find_thresholds("3分钟内接听", "zh", ["检查评分表"])[0].unit == "min"

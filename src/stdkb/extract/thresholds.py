@@ -635,8 +635,7 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         if unit == "year" and n1.isdigit() and L.year_min <= value <= L.year_max:
             continue
         before = t[max(0, s - 12):s].lower()
-        if L.window_after and units.quantity(unit) == "time" and t[e:e + 12].lower().lstrip().startswith(L.window_after):
-            continue  # "24 hours a day, 7 days a week": a service window
+        window = bool(L.window_after) and units.quantity(unit) == "time" and t[e:e + 12].lower().lstrip().startswith(L.window_after)
         if re.search(r"\b(?:every|each|per)\s*$", before):
             continue  # "every 2 years" is a period, not a limit
         if re.search(r"(?:section|clause|chapter|annex|appendix|table|figure|item|no\.|number|version|step)\s*$", before):
@@ -654,8 +653,10 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             cmp_, rule, dc, cs = "=", "approx:" + pm.group("cmp").lower(), -0.15, seg + pm.start()
         if cmp_ in L.en_negated and rule.startswith("prefix:") and L.en_negators:
             lead = t[max(0, cs - 30):cs].lower()
-            if re.search(r"\b(?:%s)\b(?:\s+\w+){0,3}\s*$" % "|".join(map(re.escape, L.en_negators)), lead):
+            if re.search(r"\b(?:%s)\b(?:\s+\w+){0,5}\s*$" % "|".join(map(re.escape, L.en_negators)), lead):
                 cmp_, rule = L.en_negated[cmp_], "negated;" + rule  # shall not be stacked higher than 2 m
+        if window and cmp_ == "=":
+            continue  # "24 hours a day, 7 days a week": a service window, not a limit
         if vmax is not None:
             if vmax < value:
                 continue
@@ -719,6 +720,9 @@ def _en_per(L: _Lang, t: str, s: int, e: int) -> Optional[str]:
     for m in L.per_rx.finditer(t, a, b):
         if m.start() >= s and m.start() < e:
             continue
+        art = m.group(0).split(None, 1)[0].lower()
+        if art in ("a", "an") and (m.start() < e or t[max(0, m.start() - 5):m.start()].lower().strip().endswith("half")):
+            continue  # "twice a day" follows the number; "half an hour" is a duration
         pw = L.periods[m.group("pw").lower()] if m.group("pw").lower() in L.periods else None
         if pw is None:
             continue
