@@ -112,6 +112,8 @@ def test_gold_f1():
         ("高度不低于2公分", "zh", (2, None, "cm", ">=")),
         ("十五分钟内到达", "zh", (15, None, "min", "<=")),
         ("面积不小于30平方米", "zh", (30, None, "m2", ">=")),
+        ("温度20±2℃", "zh", (18, 22, "degC", "range")),
+        ("试验室温度(23±2)℃", "zh", (21, 25, "degC", "range")),
         ("within 4 hours", "en", (4, None, "h", "<=")),
         ("at least 50 m", "en", (50, None, "m", ">=")),
         ("no more than 3 rings", "en", (3, None, "count", "<=")),

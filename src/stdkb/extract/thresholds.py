@@ -177,6 +177,7 @@ class _Lang:
                 rf"\s*(?P<mult>{mult})?\s*(?P<unit>{unit_pat})"
                 rf"(?:\s*/\s*(?P<den>{unit_pat}))?"
             )
+            self.pm_rx = re.compile(rf"\(\s*(?P<a>{numerals.AR_NUMERAL})\s*(?:±|\+/-)\s*(?P<b>{numerals.AR_NUMERAL})\s*\)\s*(?P<unit>{unit_pat})")
             self.frac_rx = re.compile(rf"(?<![\dA-Za-z.])(?P<den>百|千|万|{num})分之(?P<num>{num})")
             half_units = _alt(u.get("half_units", ["小时", "年", "天"]))
             self.half_rx = re.compile(
@@ -425,6 +426,16 @@ def _zh_value(L: _Lang, n: str, half: Optional[str], m1: Optional[str]) -> Optio
 
 def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
     taken: list[tuple[int, int]] = []
+    # (20±2)℃ -> range 18..22
+    if "±" in t or "+/-" in t:
+        for m in L.pm_rx.finditer(t):
+            s, e = m.span()
+            unit, du, urule = _zh_unit(L, m.group("unit"), t, m.start("unit"), e, ctx)
+            if unit is None or _in_quotes(quotes, s):
+                continue
+            a, b = float(m.group("a")), float(m.group("b"))
+            out.append((s, e, _make(a - b, a + b, unit, "range", orig[s:e], conf=0.9 + du, rule="zh.plus_minus")))
+            taken.append((s, e))
     # fractions and halves first: 三分之二, 百分之八十, 一半, 半小时
     if "分之" in t:
         for m in L.frac_rx.finditer(t):
