@@ -130,3 +130,13 @@ def test_unknown_num_id_is_unnumbered():
     n = _numbering([], [])
     ppr = _parse('<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="42"/></w:numPr></w:pPr>')
     assert n.label_for(ppr, None) is None
+
+
+def test_custom_format_in_alternate_content_uses_the_fallback():
+    lvl = ('<w:lvl w:ilvl="0"><w:start w:val="1"/>'
+           '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+           '<mc:Choice Requires="w14"><w:numFmt w:val="custom" w:format="001, 002, 003, ..."/></mc:Choice>'
+           '<mc:Fallback><w:numFmt w:val="decimalZero"/></mc:Fallback></mc:AlternateContent>'
+           '<w:lvlText w:val="%1."/></w:lvl>')
+    n = _numbering([abstract_xml(1, [lvl])], [num_xml(1, 1)])
+    assert _labels(n, [(1, 0), (1, 0)]) == ["01.", "02."]

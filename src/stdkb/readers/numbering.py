@@ -27,6 +27,7 @@ from typing import Optional
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W_NS
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 
 def _w(tag: str) -> str:
@@ -252,6 +253,9 @@ class Level:
         if s is not None:
             self.start = _int(_val(s), self.start)
         f = el.find(_w("numFmt"))
+        if f is None:
+            # Word 2010+ writes custom formats as mc:AlternateContent with a w14 choice and a classic fallback
+            f = el.find("{%s}AlternateContent/{%s}Fallback/%s" % (_MC, _MC, _w("numFmt")))
         if f is not None:
             self.fmt = _val(f, "decimal")
         t = el.find(_w("lvlText"))
