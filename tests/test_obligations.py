@@ -248,3 +248,23 @@ def test_spacy_components_match_the_engine():
     en = build_nlp("en")("Staff must not say 'calm down'.")
     assert [(s.text, s.label_) for s in en.spans["phrases"]] == [("calm down", "prohibited")]
     assert [s.label_ for s in en.spans["obligations"]] == ["prohibition"]
+
+
+def test_actor_carries_over_a_subjectless_chinese_sentence_but_not_english():
+    obs = find_obligations("对于投诉的客户,客服人员须在24小时内回复;对重大投诉的,应报部门经理处理。")
+    assert [o.actor for o in obs] == ["客服人员", "客服人员"]
+    obs = find_obligations("Visitors may wait in the lobby. Records should be kept for 3 years.", "en")
+    assert [o.actor for o in obs] == ["Visitors", None]
+
+
+def test_english_imperative_has_no_actor_from_its_object():
+    o = find_obligations("Report all near misses to your supervisor within 24 hours.", "en")[0]
+    assert o.modality == "obligation" and o.rule == "imperative" and o.actor is None
+    assert mods("Staff are not to discuss customer accounts in public areas.", "en") == ["prohibition"]
+
+
+def test_exception_is_not_also_the_condition():
+    o = find_obligations("除节假日外,营业厅每天9:00至17:00对外营业。", context=["营业厅服务规范"])[0]
+    assert o.exception == "除节假日外" and o.condition is None
+    o = find_obligations("施工单位不得将工程转包,经建设单位同意的除外。")[0]
+    assert (o.modality, o.actor, o.exception) == ("prohibition", "施工单位", "经建设单位同意的除外")

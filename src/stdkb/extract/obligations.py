@@ -334,7 +334,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     if not hits and not imp_ctx and not forbidden_ctx:
         return []  # nothing can be normative here (fast path)
     out: list[Obligation] = []
-    last_actor = None
+    clause_actor = None
 
     forbidden_phrases = [p for p in phrases if getattr(p, "kind", None) == "prohibited"] if forbidden_ctx else []
 
@@ -437,11 +437,15 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 pending.append(s)
         if pending and groups:
             groups[-1].segs.extend(pending)
-        last_actor = None
+        # Chinese norms often drop the subject of the previous sentence ("客服人员须…;对重大投诉的,应…");
+        # English ones name it, so only Chinese carries the actor across sentences of one clause
+        last_actor = clause_actor if zh else None
         for g in groups:
             ob = _build(text, masked, g, lx, last_actor, ctx_actor)
             if ob.actor:
                 last_actor = ob.actor
+                if zh:
+                    clause_actor = ob.actor
             out.append(ob)
     return out
 
@@ -500,9 +504,10 @@ def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -
                 if actor:
                     break
     if actor is None and g.hit is None and g.segs:
-        actor = _find_actor(text, g.segs[0].a, g.segs[0].b, lx)
-        if actor in lx.passive_actors:
-            actor = None
+        # an imperative has no subject; only a noun opening the norm ("迎宾站在门的左侧") is its actor
+        first = g.segs[0]
+        m0 = lx.actors_re.match(text, first.a) if (lx.actors_re is not None and lx.lang == "zh") else None
+        actor = m0.group(0) if m0 and m0.group(0) not in lx.passive_actors else None
     if actor is None:
         actor = last_actor or ctx_actor
     # action: from after the marker (or the segment start) to the end of the statement
@@ -532,5 +537,7 @@ def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -
         if m:
             exception = (m.group(1) if m.groups() else m.group(0)).strip()
             break
+    if condition and exception and (condition in exception or exception in condition):
+        condition = None
     return Obligation(modality=g.modality, text=body, actor=actor, action=act or None, condition=condition,
                       exception=exception, strength=g.strength, confidence=round(g.confidence, 3), rule=g.rule)
