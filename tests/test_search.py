@@ -151,3 +151,15 @@ def test_search_after_source_replacement_forgets_old_text(tmp_path):
     # the FTS index holds exactly one row per clause
     assert d.conn.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH 'uni : \"条\"'").fetchone()[0] == 1
     assert d.conn.execute("SELECT count(*) FROM clauses").fetchone()[0] == 2
+
+
+def test_fast_tokens_agree_with_reference_definition():
+    from kb_fixtures import EN_SENTENCES, ZH_SENTENCES
+    from stdkb.search import _tokens_reference
+
+    samples = ZH_SENTENCES + EN_SENTENCES + [
+        "", "。，", "  x ", "a_b", "__投诉__", "qqgapqq 投诉", "禁忌，忌用 4小时 GB 50028-2006", "ＧＢ５００２８",
+        "İstanbul 投诉", "（一）投诉受理：\t2.2.3条 ", "①面带笑容②保持开朗", "x" * 3 + "。" * 3 + "用户",
+    ]
+    for t in samples:
+        assert tokens(t) == _tokens_reference(t), t

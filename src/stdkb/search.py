@@ -50,8 +50,33 @@ def _norm(text: str) -> str:
     return fold(text).lower()
 
 
+_TOKEN = re.compile(rf"[{_CJK_RANGE}]|[^\W_{_CJK_RANGE}]+|(?:[^\w\s]|_)+")
+_CJK_RUN2 = re.compile(rf"[{_CJK_RANGE}]{{2,}}")
+_GAPS = re.compile(rf"{GAP}(?: {GAP})+")
+
+
 def tokens(text: str) -> tuple[str, str]:
-    """The (uni, bi) column values indexed for ``text``."""
+    """The (uni, bi) column values indexed for ``text``. This runs on every clause of every build, so it
+    works on whole strings with regular expressions; :func:`_tokens_reference` is the readable
+    character-by-character definition, and the tests check that both agree."""
+    s = _norm(text)
+    if GAP in s:
+        s = s.replace(GAP, "qqgap")
+    u = " ".join([t if t[0].isalnum() else GAP for t in _TOKEN.findall(s)])
+    if GAP in u:
+        u = _GAPS.sub(GAP, u)
+        if u.startswith(GAP):
+            u = u[len(GAP) + 1:]
+        if u.endswith(GAP):
+            u = u[:-len(GAP) - 1]
+    runs = _CJK_RUN2.findall(s)
+    if not runs:
+        return u, ""
+    return u, f" {GAP} ".join(" ".join([r[i:i + 2] for i in range(len(r) - 1)]) for r in runs)
+
+
+def _tokens_reference(text: str) -> tuple[str, str]:
+    """Character-by-character version of :func:`tokens` (kept for the tests: both must agree)."""
     s = _norm(text)
     uni: list[str] = []
     bi: list[str] = []

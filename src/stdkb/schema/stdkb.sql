@@ -67,8 +67,6 @@ CREATE TABLE IF NOT EXISTS [obligations] (
 CREATE INDEX IF NOT EXISTS [idx_obligations_clause] ON [obligations]([clause]);
 CREATE INDEX IF NOT EXISTS [idx_obligations_document] ON [obligations]([document], [modality]);
 CREATE INDEX IF NOT EXISTS [idx_obligations_modality] ON [obligations]([modality]);
-CREATE INDEX IF NOT EXISTS [idx_obligations_actor] ON [obligations]([actor]);
-CREATE INDEX IF NOT EXISTS [idx_obligations_confidence] ON [obligations]([confidence]);
 
 CREATE TABLE IF NOT EXISTS [thresholds] (
     [id] TEXT PRIMARY KEY,
@@ -93,8 +91,6 @@ CREATE INDEX IF NOT EXISTS [idx_thresholds_document] ON [thresholds]([document])
 CREATE INDEX IF NOT EXISTS [idx_thresholds_unit] ON [thresholds]([unit]);
 CREATE INDEX IF NOT EXISTS [idx_thresholds_si_unit] ON [thresholds]([si_unit], [si_value]);
 CREATE INDEX IF NOT EXISTS [idx_thresholds_comparator] ON [thresholds]([comparator]);
-CREATE INDEX IF NOT EXISTS [idx_thresholds_quantity] ON [thresholds]([quantity]);
-CREATE INDEX IF NOT EXISTS [idx_thresholds_confidence] ON [thresholds]([confidence]);
 
 CREATE TABLE IF NOT EXISTS [phrases] (
     [id] TEXT PRIMARY KEY,
@@ -109,7 +105,6 @@ CREATE TABLE IF NOT EXISTS [phrases] (
 CREATE INDEX IF NOT EXISTS [idx_phrases_clause] ON [phrases]([clause]);
 CREATE INDEX IF NOT EXISTS [idx_phrases_document] ON [phrases]([document]);
 CREATE INDEX IF NOT EXISTS [idx_phrases_kind] ON [phrases]([kind]);
-CREATE INDEX IF NOT EXISTS [idx_phrases_confidence] ON [phrases]([confidence]);
 
 CREATE TABLE IF NOT EXISTS [references] (
     [id] TEXT PRIMARY KEY,
@@ -126,8 +121,6 @@ CREATE TABLE IF NOT EXISTS [references] (
 CREATE INDEX IF NOT EXISTS [idx_references_clause] ON [references]([clause]);
 CREATE INDEX IF NOT EXISTS [idx_references_document] ON [references]([document]);
 CREATE INDEX IF NOT EXISTS [idx_references_kind] ON [references]([kind]);
-CREATE INDEX IF NOT EXISTS [idx_references_target] ON [references]([target]);
-CREATE INDEX IF NOT EXISTS [idx_references_confidence] ON [references]([confidence]);
 
 -- Files that could not be built in the latest build that saw them (cleared when the file builds).
 CREATE TABLE IF NOT EXISTS [ingest_errors] (
