@@ -331,7 +331,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     hit_starts = [h.start for h in hits]
     imp_ctx0, forbidden_ctx, ctx_actor = _context_info(lx.lang, tuple(context or ()))
     imp_ctx = imperative and imp_ctx0
-    if not hits and not imp_ctx and not forbidden_ctx:
+    if not hits and not imp_ctx and not forbidden_ctx and zh:
         return []  # nothing can be normative here (fast path)
     out: list[Obligation] = []
     clause_actor = None
