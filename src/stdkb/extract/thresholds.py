@@ -106,6 +106,12 @@ class _Lang:
         self.enum_before = tuple(u.get("enumeration_before", ()))
         self.narrative_before = tuple(u.get("narrative_before", ()))
         self.restatement_before = tuple(c.get("restatement_before", ()))
+        self.currency = dict(c.get("currency", {}))
+        self.negative_before = tuple(c.get("negative_before", ()))
+        self.name_after = tuple(c.get("name_after", ()))
+        self.cur_rx = re.compile(
+            rf"(?<![A-Za-z0-9_])(?P<cur>{_alt(self.currency)})\s?(?P<n>{numerals.AR_NUMERAL})(?:\s*(?P<mult>(?i:k|thousand|million|m|万|千|亿))(?![A-Za-z]))?"
+        ) if self.currency else None
         self.en_negators = tuple(c.get("negators", ())) if lang != "zh" else ()
         self.en_negated = dict(c.get("negated", {})) if lang != "zh" else {}
         self.en = lang != "zh"
@@ -424,8 +430,35 @@ def _zh_value(L: _Lang, n: str, half: Optional[str], m1: Optional[str]) -> Optio
     return v
 
 
+def _find_currency(L: _Lang, t: str, orig: str, quotes, out: list, taken: list) -> None:
+    """£5,000 / ¥500 / $2k: the currency symbol stands before the number."""
+    if L.cur_rx is None:
+        return
+    for m in L.cur_rx.finditer(t):
+        s, e = m.span()
+        if quotes and _in_quotes(quotes, s):
+            continue
+        value = float(m.group("n").replace(",", ""))
+        mult = m.group("mult")
+        if mult:
+            value *= {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "万": 1e4, "千": 1e3, "亿": 1e8}[mult.lower()]
+        unit = L.currency[m.group("cur")]
+        if L.en:
+            lo = max(0, s - 60)
+            pm = L.prefix_rx.search(t[lo:s])
+            cmp_, cs, rule = "=", s, "plain"
+            if pm and L.prefix.get(pm.group("cmp").lower(), "=") != "=":
+                cmp_, cs, rule = L.prefix[pm.group("cmp").lower()], lo + pm.start(), "prefix:" + pm.group("cmp").lower()
+            ce = e
+        else:
+            cmp_, rule, _dc, cs, ce = _zh_comparator(L, t, s, e, _segment_start(t, s, 40))
+        out.append((cs, ce, _make(value, None, unit, cmp_, orig[cs:ce], conf=0.85 if cmp_ != "=" else 0.7, rule=f"currency;{rule}")))
+        taken.append((s, e))
+
+
 def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
     taken: list[tuple[int, int]] = []
+    _find_currency(L, t, orig, quotes, out, taken)
     # (20±2)℃ -> range 18..22
     if "±" in t or "+/-" in t:
         for m in L.pm_rx.finditer(t):
@@ -474,6 +507,8 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             if s > 0 and t[max(0, s - 2):s].endswith(L.period_prefix):
                 continue  # 每半年: a period, not a limit
             cmp_, rule, dc, cs, ce = _zh_comparator(L, t, s, e, seg)
+            if cmp_ == "=" and s > 0 and t[s - 1] == "过":
+                cmp_, rule, dc, cs = ">", "prefix:过", 0.0, s - 1  # 过半数
             out.append((cs, ce, _make(value, None, unit, cmp_, orig[cs:ce], conf=0.8 + dc, rule=f"zh.half;{rule}")))
             taken.append((s, e))
 
@@ -497,7 +532,7 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue
         if before.endswith(L.period_prefix) and not (n2 or m.group("u1")):
             continue
-        if s > 0 and (t[s - 1] in "-/—" and s > 1 and (t[s - 2].isalnum())):
+        if s > 1 and t[s - 1] in "-/—" and t[s - 2].isascii() and t[s - 2].isalnum():
             continue
         if t[e:e + 2].startswith(L.vague_after) and surface not in ("个",):
             continue
@@ -522,6 +557,10 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         value = _zh_value(L, n1, m.group("h1"), m.group("m1"))
         if value is None:
             continue
+        neg = next((w for w in L.negative_before if t[max(0, s - len(w)):s] == w), None)
+        if neg and (len(neg) > 1 or s < 2 or not (t[s - 2].isascii() and t[s - 2].isalnum())):
+            value = -value  # -18℃以下, 零下5℃
+            s -= len(neg)
         vmax = None
         if n2:
             vmax = _zh_value(L, n2, m.group("h2"), None)
@@ -588,6 +627,9 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue
         if lone_one and surface == "下":
             continue
+        if rule == "plain" and vmax is None and L.name_after and any(w in t[e:e + 4] for w in L.name_after) \
+                and not _PUNCT_RX.search(t, e, e + 4):
+            continue  # 15秒接通率: the number names a metric, the limit follows
         if (rule == "plain" or rule.startswith("approx:")) and not per and vmax is None:
             if surface in ("个", "项", "种", "类") and (cn and re.match(r"[\u4e00-\u9fff]", t[e:e + 1]) or
                                                      t[max(seg, s - 12):s].rstrip().endswith(L.enum_before) or
@@ -614,9 +656,13 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
 
 def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
     low = t.lower()
+    taken: list[tuple[int, int]] = []
+    _find_currency(L, t, orig, quotes, out, taken)
     for m in L.rx.finditer(t):
         s, e = m.span()
         if quotes and _in_quotes(quotes, s):
+            continue
+        if taken and any(a <= s < b for a, b in taken):
             continue
         n1, n2 = m.group("n1"), m.group("n2")
         surface = m.group("unit")
@@ -664,7 +710,11 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             cmp_, rule, dc, cs = "=", "approx:" + pm.group("cmp").lower(), -0.15, seg + pm.start()
         if cmp_ in L.en_negated and rule.startswith("prefix:") and L.en_negators:
             lead = t[max(0, cs - 30):cs].lower()
-            if re.search(r"\b(?:%s)\b(?:\s+\w+){0,5}\s*$" % "|".join(map(re.escape, L.en_negators)), lead):
+            sent = t[max(0, cs - 120):cs]
+            cut = max(sent.rfind(". "), sent.rfind(";"), sent.rfind(": "))
+            sent = sent[cut + 1:] if cut >= 0 else sent
+            if re.search(r"\b(?:%s)\b(?:\s+\w+){0,5}\s*$" % "|".join(map(re.escape, L.en_negators)), lead) or \
+                    re.match(r"\s*(?i:no)\s+(?i:person|one|employee|worker|agent|staff|vehicle|load|customer|call)", sent):
                 cmp_, rule = L.en_negated[cmp_], "negated;" + rule  # shall not be stacked higher than 2 m
         if window and cmp_ == "=":
             continue  # "24 hours a day, 7 days a week": a service window, not a limit
