@@ -239,3 +239,19 @@ def test_superscript_stays_on_its_line():
     chars = [_ch("面", 0), _ch("积", 10), _ch("m", 20, size=10), _ch("不", 34), sup,
              _ch("下", 0, bottom=117), _ch("行", 10, bottom=117)]  # leading 1.7: the next line stays apart
     assert [ln["text"] for ln in build_lines(chars)] == ["面积m2不", "下行"]
+
+
+def test_lone_number_at_a_page_edge_is_a_page_number_only_if_it_recurs():
+    from stdkb.readers.layout import furniture
+
+    def page(n, top_text):
+        return {"height": 842.0, "lines": [{"kind": "line", "text": top_text, "top": 60, "bottom": 70},
+                                           {"kind": "line", "text": "正文。", "top": 400, "bottom": 410},
+                                           {"kind": "line", "text": str(n), "top": 800, "bottom": 810}]}
+
+    tops = ["甲方应当提供资料。", "乙方应当及时答复。", "3", "丙方负责验收。", "丁方负责结算。", "其他事项另行约定。"]
+    pages = [page(n, tops[n - 1]) for n in range(1, 7)]  # a clause number "3" tops page 3
+    assert furniture(pages[2], pages) == {2}  # the page number goes, the clause number stays
+    assert all(furniture(pg, pages) == {2} for pg in pages)
+    single = [page(1, "2")]
+    assert furniture(single[0], single) == {2}

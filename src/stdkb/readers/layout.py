@@ -155,11 +155,21 @@ def is_page_number(text: str) -> bool:
     return any(r.match(t) for r in _PAGE_NUMBER_RES)
 
 
+_BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[ivxlcdm]{1,6})$", re.I)
+
+
+def is_bare_number(text: str) -> bool:
+    """A lone number ('3', 'iv'): a page number only if it recurs like one (it may be a clause number)."""
+    return bool(_BARE_NUMBER.match(text.strip()))
+
+
 def edge_key(text: str) -> str:
     """Normalised form for comparing running headers/footers across pages. Digits vary (page numbers, dates,
     chapter numbers) and are folded to '#' in short lines and in lines that name a page ("Q/KL 001 第 3 页");
     any other line must repeat exactly (a body line that only differs by its numbers is not a running head)."""
     t = re.sub(r"\s+", "", text)
+    if _BARE_NUMBER.match(t):
+        return "#"
     if len(t) <= 20 or _PAGE_WORD.search(t):
         return re.sub(r"\d+", "#", t)
     return t
@@ -221,7 +231,11 @@ def furniture(page, window) -> set:
             if n >= 2:
                 pos = _edge_pos(ln, page["height"], zone)
                 rep = sum(1 for q in keys[zone].get(edge_key(text), ()) if abs(q - pos) <= POS_TOLERANCE) >= need
-            if rep or is_page_number(text):
+            if is_bare_number(text):
+                page_no = rep or (n == 1 and zone == "bottom")  # a lone number must recur like a page number
+            else:
+                page_no = is_page_number(text)
+            if rep or page_no:
                 drop.add(i)
             else:
                 break
