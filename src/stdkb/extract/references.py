@@ -42,7 +42,7 @@ class _Pats:
         # prefixes are regex fragments (DB\d{2}/T); sort longest first
         pref = "|".join(sorted(prefixes, key=len, reverse=True))
         self.std_rx = re.compile(
-            rf"(?<![A-Za-z0-9/])(?P<code>(?:{pref})(?:\s*/\s*T)?)\s*(?P<num>\d+(?:\.\d+)*(?:-\d+)*(?:\s*[-—–:]\s*(?:19|20)\d{{2}})?)(?!\d|\.\d)"
+            rf"(?<![A-Za-z0-9/])(?P<code>(?:{pref})(?:\s*/\s*T)?)\s*(?P<num>(?:[A-Z]\s?)?\d+(?:\.\d+)*(?:-\d+)*(?:\s*[-—–:]\s*(?:19|20)\d{{2}})?)(?!\d|\.\d)"
         )
         self.title_rx = re.compile(r"《(?P<t>[^《》\n]{1,80})》")
         # 温住建发〔2011〕19号, 国办发[2011]3号, 建质(2011)111号
