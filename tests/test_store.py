@@ -380,3 +380,12 @@ def test_corpus_round_trip_equals_pipeline(corpus_db):
     stored = list(store.iter_documents(corpus_db))
     assert [d.to_dict() for d in stored] == [d.to_dict() for d in fresh]
     consistent(corpus_db)
+
+
+def test_cli_build_shows_progress_for_many_files(tmp_path):
+    src = write_inputs(tmp_path / "in", n_extra=2)
+    r = _run_cli(["build", str(src), "--db", str(tmp_path / "kb.db")], env={"STDKB_PROGRESS": "1"})
+    assert r.returncode == 0, r.stderr
+    assert "building" in r.stderr and "5 file(s) built" in r.stderr
+    r = _run_cli(["build", str(src), "--db", str(tmp_path / "kb.db"), "-q"], env={"STDKB_PROGRESS": "1"})
+    assert r.returncode == 0 and r.stderr == ""

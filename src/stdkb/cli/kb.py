@@ -22,10 +22,10 @@ def _open(db_path):
         fail(str(e))
 
 
-def _console(stderr=False):
+def _console(stderr=False, force_terminal=None):
     from rich.console import Console
 
-    return Console(stderr=stderr, soft_wrap=False)
+    return Console(stderr=stderr, soft_wrap=False, force_terminal=force_terminal)
 
 
 @click.command()
@@ -71,11 +71,13 @@ def build(paths, db_path, force, max_size, password, quiet):
         else:
             warn(f"error: {msg}")
 
-    if not quiet and n_files > 3 and sys.stderr.isatty() or (not quiet and n_files > 3 and _force_progress()):
+    if not quiet and n_files > 3 and (sys.stderr.isatty() or _force_progress()):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         bar = Progress(TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                       TextColumn("{task.fields[file]}"), console=_console(stderr=True), transient=True)
+                       TextColumn("{task.fields[file]}"),
+                       console=_console(stderr=True, force_terminal=True if _force_progress() else None),
+                       transient=True)
         task = bar.add_task("build", total=n_files, file="")
 
         def progress_cb(path, done, total):
