@@ -134,3 +134,12 @@ def test_batch_continues_after_bad_files(tmp_path, good):
     docs = list(process_paths([tmp_path], on_error=errors.append))
     assert sorted(os.path.basename(e.path) for e in errors) == ["a_bad.pdf", "b_empty.txt"]
     assert [os.path.basename(d.source) for d in docs] == ["c_ok.txt"]
+
+
+def test_docx_zip_bomb_is_refused_before_parsing(tmp_path, good, monkeypatch):
+    import stdkb.readers.docx as mod
+
+    p = tmp_path / "bomb.docx"
+    p.write_bytes(good["docx"])
+    monkeypatch.setattr(mod, "MAX_XML_BYTES", 10_000)  # the real limit is 512 MB of uncompressed XML
+    assert "too large" in _err(p)
