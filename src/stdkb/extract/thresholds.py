@@ -112,6 +112,7 @@ class _Lang:
         self.cur_rx = re.compile(
             rf"(?<![A-Za-z0-9_])(?P<cur>{_alt(self.currency)})\s?(?P<n>{numerals.AR_NUMERAL})(?:\s*(?P<mult>(?i:k|thousand|million|m|万|千|亿))(?![A-Za-z]))?"
         ) if self.currency else None
+        self.cur_first = re.compile("[" + re.escape("".join({w[0] for w in self.currency})) + "]") if self.currency else None
         self.en_negators = tuple(c.get("negators", ())) if lang != "zh" else ()
         self.en_negated = dict(c.get("negated", {})) if lang != "zh" else {}
         self.en = lang != "zh"
@@ -432,7 +433,7 @@ def _zh_value(L: _Lang, n: str, half: Optional[str], m1: Optional[str]) -> Optio
 
 def _find_currency(L: _Lang, t: str, orig: str, quotes, out: list, taken: list) -> None:
     """£5,000 / ¥500 / $2k: the currency symbol stands before the number."""
-    if L.cur_rx is None:
+    if L.cur_rx is None or not L.cur_first.search(t):
         return
     for m in L.cur_rx.finditer(t):
         s, e = m.span()
