@@ -268,3 +268,10 @@ def test_exception_is_not_also_the_condition():
     assert o.exception == "除节假日外" and o.condition is None
     o = find_obligations("施工单位不得将工程转包,经建设单位同意的除外。")[0]
     assert (o.modality, o.actor, o.exception) == ("prohibition", "施工单位", "经建设单位同意的除外")
+
+
+def test_essay_or_exam_title_is_not_a_standards_context():
+    t = "酒店向旅游者提供的服务项目按标准进行生产。"
+    assert find_obligations(t, context=["浅析酒店服务的标准化与个性化"]) == []
+    assert find_obligations(t, context=["酒店服务标准化手册"]) == []  # 标准化 alone is not 标准
+    assert [o.rule for o in find_obligations("前台提供叫醒服务。", context=["酒店服务标准"])] == ["imperative"]

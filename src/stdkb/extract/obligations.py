@@ -66,6 +66,8 @@ class _Lex:
     ref_markers: tuple = ()
     title_suffixes: tuple = ()
     imp_min: int = 0
+    imp_exclude: tuple = ()
+    non_normative: tuple = ()
     conj_re: Optional[re.Pattern] = None
     ignore_prefixes: tuple = ()
     time_words: tuple = ()
@@ -136,6 +138,8 @@ def _lex(lang: str) -> _Lex:
         ref_markers=tuple(m.get("reference_markers", [])),
         title_suffixes=tuple(m.get("title_suffixes", [])),
         imp_min=int(m.get("imperative_min_chars", 0)),
+        imp_exclude=tuple(x.lower() for x in m.get("imperative_heading_exclude", [])),
+        non_normative=tuple(x.lower() for x in m.get("non_normative_titles", [])),
         desc_re=re.compile("|".join(re.escape(w if zh else w.lower()) for w in m.get("descriptive_markers", [])) or "(?!)"),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
@@ -271,7 +275,16 @@ def _find_actor(text: str, a: int, b: int, lx: _Lex) -> Optional[str]:
 
 
 def _imperative_context(context: Sequence[str], lx: _Lex) -> bool:
-    return context_has(context, lx.imperative_headings)
+    """A heading (or the document title) names a standard/rule set, and none names an essay or exam."""
+    titles = []
+    for t in context or ():
+        t = (t or "").lower()
+        for x in lx.imp_exclude:
+            t = t.replace(x, "")
+        titles.append(t)
+    if context_has(titles, lx.non_normative):
+        return False
+    return context_has(titles, lx.imperative_headings)
 
 
 def _descriptive(s: str, lx: _Lex) -> bool:
