@@ -163,3 +163,18 @@ def test_fast_tokens_agree_with_reference_definition():
     ]
     for t in samples:
         assert tokens(t) == _tokens_reference(t), t
+
+
+def test_too_many_matches_fall_back_to_document_order(db, monkeypatch):
+    ranked = store.search(db, "投诉", limit=10)
+    assert all(h["ranked"] for h in ranked) and ranked[0]["score"] is not None
+    monkeypatch.setattr(store, "RANK_MAX", 5)
+    hits = store.search(db, "投诉", limit=10)
+    assert len(hits) == 10 and not any(h["ranked"] for h in hits)
+    keys = [db.conn.execute("SELECT n FROM clauses WHERE id = ?", (h["clause_id"],)).fetchone()[0] for h in hits]
+    assert keys == sorted(keys)
+    first10 = [r[0] for r in db.conn.execute(
+        "SELECT id FROM clauses WHERE text LIKE '%投诉%' ORDER BY n LIMIT 10")]
+    assert [h["clause_id"] for h in hits] == first10
+    # a narrower query is ranked again
+    assert store.search(db, "禁忌用语", doc="测试标准001")[0]["ranked"]

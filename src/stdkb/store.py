@@ -530,34 +530,50 @@ def iter_documents(db_path_or_db, doc: Optional[str] = None) -> Iterator[Documen
 
 MODALITIES = ("obligation", "prohibition", "recommendation", "permission")
 
+#: Ranking costs ~1-2 µs per matching clause (bm25 is computed for every match). A query matching more clauses
+#: than this (a single common character in a large knowledge base) returns its hits in document order instead,
+#: flagged ``ranked: False``, so that search stays fast; narrowing it (more characters, --doc) brings ranking back.
+RANK_MAX = 20000
+
 
 def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str] = None, limit: int = 20,
            offset: int = 0, snippet_width: int = 80) -> list:
-    """Ranked clause hits for ``query`` (see :mod:`stdkb.search` for the query language). Each hit:
+    """Hits for ``query`` (see :mod:`stdkb.search` for the query language), best first (bm25). Each hit:
     clause_id, document, document_title, label, path (list), path_text, kind, text, snippet (matches wrapped
-    in <mark>...</mark>), score (bm25, lower = better), modalities (of the clause's obligations)."""
+    in <mark>...</mark>), score (bm25, lower = better; None when unranked), modalities (of the clause's
+    obligations), ranked (False when more than RANK_MAX clauses match: document order)."""
     from .search import compile_query, highlight
 
     db = _db(db)
     conn = _conn(db)
     expr = compile_query(query)
-    where = ["clauses_fts MATCH ?"]
-    params: list = [expr]
+    fts_where = ["clauses_fts MATCH ?"]
+    fts_params: list = [expr]
+    where, params = [], []
     if doc:
+        did = find_document(db, doc)["id"]
+        lo, hi = conn.execute("SELECT min(n), max(n) FROM clauses WHERE document = ?", (did,)).fetchone()
+        if lo is None:
+            return []
+        fts_where.append("f.rowid BETWEEN ? AND ?")  # a document's clauses have consecutive keys
+        fts_params += [lo, hi]
         where.append("c.document = ?")
-        params.append(find_document(db, doc)["id"])
+        params.append(did)
     if modality:
         if modality not in MODALITIES:
             raise StdkbError(f"unknown modality {modality!r} (one of: {', '.join(MODALITIES)})")
         where.append("EXISTS (SELECT 1 FROM obligations o WHERE o.clause = c.id AND o.modality = ?)")
         params.append(modality)
-    sql = (f"SELECT c.id AS clause_id, c.document, d.title AS document_title, c.label, c.path, c.path_text, "
-           f"c.kind, c.text, f.rank AS score FROM clauses_fts f JOIN clauses c ON c.n = f.rowid "
-           f"JOIN documents d ON d.id = c.document WHERE {' AND '.join(where)} "
-           f"ORDER BY f.rank LIMIT ? OFFSET ?")
-    params += [int(limit), int(offset)]
     try:
-        hits = list(_rows(conn, sql, params))
+        n = conn.execute(f"SELECT count(*) FROM (SELECT f.rowid FROM clauses_fts f WHERE {' AND '.join(fts_where)} "
+                         f"LIMIT ?)", (*fts_params, RANK_MAX + 1)).fetchone()[0]
+        ranked = n <= RANK_MAX
+        order = "f.rank" if ranked else "f.rowid"
+        sql = (f"SELECT c.id AS clause_id, c.document, d.title AS document_title, c.label, c.path, c.path_text, "
+               f"c.kind, c.text, {'f.rank' if ranked else 'NULL'} AS score FROM clauses_fts f "
+               f"JOIN clauses c ON c.n = f.rowid JOIN documents d ON d.id = c.document "
+               f"WHERE {' AND '.join(fts_where + where)} ORDER BY {order} LIMIT ? OFFSET ?")
+        hits = list(_rows(conn, sql, (*fts_params, *params, int(limit), int(offset))))
     except sqlite3.OperationalError as e:
         raise StdkbError(f"bad search query {query!r}: {e}") from None
     for h in hits:
@@ -565,6 +581,7 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
         h["snippet"] = highlight(h["text"], query, width=snippet_width)
         h["modalities"] = [r[0] for r in conn.execute(
             "SELECT DISTINCT modality FROM obligations WHERE clause = ? ORDER BY modality", (h["clause_id"],))]
+        h["ranked"] = ranked
     return hits
 
 

@@ -151,6 +151,9 @@ def search(query, db_path, doc, modality, limit, as_json):
         label = h["label"] or h["kind"]
         table.add_row(str(i), escape(h["document_title"]), escape(str(label)), snip)
     console.print(table)
+    if not hits[0]["ranked"]:
+        console.print("[dim]too many matching clauses to rank: shown in document order (add characters or "
+                      "--doc to narrow the search)[/dim]")
 
 
 @click.command()
