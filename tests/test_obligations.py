@@ -275,3 +275,11 @@ def test_essay_or_exam_title_is_not_a_standards_context():
     assert find_obligations(t, context=["浅析酒店服务的标准化与个性化"]) == []
     assert find_obligations(t, context=["推进酒店服务标准化"]) == []  # 标准化 alone is not 标准
     assert [o.rule for o in find_obligations("前台提供叫醒服务。", context=["酒店服务标准"])] == ["imperative"]
+
+
+def test_positive_norm_after_a_prohibition_list():
+    assert mods("在倾听过程中,要全神贯注,不要急于下结论,认真思考,适当反馈。", context=["服务标准"]) == [
+        "obligation", "prohibition", "obligation"]
+    # items of the prohibited list stay in it; 当众 is not a 当…时 condition
+    assert mods("严禁上班时玩弄手指或咬指甲,当众梳头、化装、照镜子,做不雅观的动作。", context=["服务标准"]) == [
+        "prohibition"]

@@ -68,6 +68,8 @@ class _Lex:
     imp_min: int = 0
     imp_exclude: tuple = ()
     non_normative: tuple = ()
+    cond_prefix_exclude: tuple = ()
+    new_norm_words: tuple = ()
     conj_re: Optional[re.Pattern] = None
     ignore_prefixes: tuple = ()
     time_words: tuple = ()
@@ -139,6 +141,8 @@ def _lex(lang: str) -> _Lex:
         title_suffixes=tuple(m.get("title_suffixes", [])),
         imp_min=int(m.get("imperative_min_chars", 0)),
         imp_exclude=tuple(x.lower() for x in m.get("imperative_heading_exclude", [])),
+        cond_prefix_exclude=tuple(seg.get("prefix_exclude", [])),
+        new_norm_words=tuple(m.get("new_norm_after_negative", [])),
         non_normative=tuple(x.lower() for x in m.get("non_normative_titles", [])),
         desc_re=re.compile("|".join(re.escape(w if zh else w.lower()) for w in m.get("descriptive_markers", [])) or "(?!)"),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
@@ -219,7 +223,7 @@ def _is_condition_seg(s: str, lx: _Lex, last: bool = False) -> bool:
     if not t:
         return False
     if lx.lang == "zh":
-        if t.startswith(lx.cond_prefixes) and not t.startswith(("如下", "对待", "当即", "当场", "当面", "经常", "在岗")):
+        if t.startswith(lx.cond_prefixes) and not t.startswith(lx.cond_prefix_exclude):
             return True
         return not last and _ends_with_when(t, lx)
     tl = t.lower()
@@ -435,7 +439,10 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 groups.append(_Group(m, [s], s.hit, rule, conf, strength, prefix=pending))
                 pending = []
             elif s.kind == "plain":
-                if groups and not pending:
+                if (groups and not pending and sentence_imp and groups[-1].modality in ("prohibition", "recommendation")
+                        and masked.startswith(lx.new_norm_words, s.a)):
+                    groups.append(_Group("obligation", [s], None, "imperative", lx.imp_conf, "normal"))
+                elif groups and not pending:
                     groups[-1].segs.append(s)
                 elif sentence_imp and not _is_leadin(s, masked, lx) and not _is_pointer(s, masked, lx):
                     if groups and groups[-1].rule == "imperative" and not pending:
