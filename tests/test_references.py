@@ -140,3 +140,18 @@ def test_english_resolution_on_a_hand_built_document():
     resolve_references(doc)
     got = {r.target: r.resolved for r in doc.clauses[1].references}
     assert got == {"3": "c", "Annex B": "d"}
+
+
+def test_never_crashes_on_arbitrary_text():
+    pytest.importorskip("hypothesis")
+    from hypothesis import given, settings, strategies as st
+
+    alphabet = st.sampled_from(list("《》〔〕[]()0123456789.-—:/第条章节附录AB见按 ") + ["GB/T ", "ISO ", "本标准", "Section ", "see ", "号", "建质", "法", "Act"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=30).map("".join), st.sampled_from(["zh", "en"]))
+    def run(text, lang):
+        for r in find_references(text, lang):
+            assert r.kind in ("document", "clause", "law") and r.target and r.text
+
+    run()

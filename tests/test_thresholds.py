@@ -253,3 +253,22 @@ def test_every_surface_unit_is_canonical():
         data = lang.load(lg, "units")
         for surface, sym in list(data["units"].items()) + list(data.get("special", {}).items()):
             assert sym in table, (lg, surface, sym)
+
+
+def test_never_crashes_on_arbitrary_text():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import given, settings, strategies as st
+
+    alphabet = st.sampled_from(list("0123456789.-~至到±%℃米分钟小时秒天年月日次个声下万千百一二三两十半之内以上下不超过少于每年“”\"()（）第 mXxs*/") + ["不少于", "及以上", "分之", "at least ", " hours", "within ", "£"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=30).map("".join), st.sampled_from(["zh", "en"]))
+    def run(text, lang):
+        for t in find_thresholds(text, lang):
+            assert t.comparator in ("<=", ">=", "<", ">", "=", "range")
+            assert t.value is not None and t.unit
+            assert 0 < t.confidence <= 1
+            if t.comparator == "range":
+                assert t.max is not None and t.max >= t.value
+
+    run()
