@@ -88,3 +88,11 @@ def test_phrases_carry_confidence_and_rule():
     r = extract_text("严禁说“不知道”。迎客时说:“您好”。", "zh")
     assert {p.rule for p in r["phrases"]} == {"prohibited_saying", "script"}
     assert all(0 < p.confidence <= 1 for p in r["phrases"])
+
+
+def test_english_script_after_telling_the_caller_and_after_a_condition():
+    assert ph("Calls must be transferred only after telling the caller 'I will connect you now'.", lang="en") == [
+        ("required", "I will connect you now")]
+    r = extract_text("When a guest complains, apologise sincerely and say 'I will take care of this'.", "en")
+    assert [o.modality for o in r["obligations"]] == ["obligation"]
+    assert [(p.kind, p.text) for p in r["phrases"]] == [("required", "I will take care of this")]

@@ -408,8 +408,8 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
         has_modal = any(s.kind == "modal" for s in segs)
         if zh:
             sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx) and not _title_like(sentence_masked, lx)
-        else:  # English imperatives are recognisable by their first word ("Greet the caller…")
-            sentence_imp = imperative and _en_imperative(sentence_masked, lx)
+        else:  # English imperatives are recognisable by their first word ("Greet the caller…", "When…, apologise")
+            sentence_imp = imperative and any(_en_imperative(masked[x.a:x.b], lx) for x in segs if x.kind != "cond")
         groups: list[_Group] = []
         pending: list[_Seg] = []
         n_modal_left = sum(1 for x in segs if x.kind == "modal")
