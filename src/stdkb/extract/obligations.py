@@ -486,12 +486,15 @@ def _is_leadin(s: _Seg, masked: str, lx: _Lex) -> bool:
     return False
 
 
+_LIST_PUNCT = re.compile("[，,、：:]")
+
+
 def _title_like(s: str, lx: _Lex) -> bool:
     """"总则", "中石油昆仑燃气有限公司": a heading or a name left in the text, not an imperative."""
     t = s.strip()
     if len(t.replace(MASK, "")) < lx.imp_min:
         return True
-    return not any(c in t for c in "，,、：:") and t.endswith(lx.title_suffixes)
+    return t.endswith(lx.title_suffixes) and _LIST_PUNCT.search(t) is None
 
 
 def _is_pointer(s: _Seg, masked: str, lx: _Lex) -> bool:
