@@ -274,7 +274,7 @@ def test_killed_build_leaves_no_partial_document_and_no_duplicate(tmp_path):
     assert dump(db) == dump(store.open_db(clean))
     ids = [r[0] for r in db.conn.execute("SELECT id FROM clauses")]
     assert len(ids) == len(set(ids))
-    assert {h["clause_id"] for h in store.search(db, "投诉", limit=1000)} == \
+    assert {h["clause_id"] for h in store.search(db, "投诉", limit=1000, duplicates=True)} == \
         {r[0] for r in db.conn.execute("SELECT id FROM clauses WHERE text LIKE '%投诉%'")}
 
 
@@ -360,12 +360,18 @@ def corpus_db(tmp_path_factory):
 
 
 def test_corpus_search_two_char_query(corpus_db):
-    hits = store.search(corpus_db, "投诉", limit=1000)
+    hits = store.search(corpus_db, "投诉", limit=1000, duplicates=True)
     expected = {r[0] for r in corpus_db.conn.execute("SELECT id FROM clauses WHERE text LIKE '%投诉%'")}
     assert len(expected) >= 5 and {h["clause_id"] for h in hits} == expected
     assert any(h["document_title"] == "客户服务标准(试行)" for h in hits)
+    # by default the copies of a standard found twice in the dump are left out
+    default = {h["clause_id"] for h in store.search(corpus_db, "投诉", limit=1000)}
+    dup_docs = {r[0] for r in corpus_db.conn.execute("SELECT id FROM documents WHERE duplicate_of IS NOT NULL")}
+    assert dup_docs and default == {c for c in expected
+                                    if corpus_db.conn.execute("SELECT document FROM clauses WHERE id = ?",
+                                                              (c,)).fetchone()[0] not in dup_docs}
     for q in ("诉", "严禁", "禁忌用语", "燃气表"):
-        got = {h["clause_id"] for h in store.search(corpus_db, q, limit=5000)}
+        got = {h["clause_id"] for h in store.search(corpus_db, q, limit=5000, duplicates=True)}
         exp = {r[0] for r in corpus_db.conn.execute("SELECT id FROM clauses WHERE text LIKE ?", (f"%{q}%",))}
         assert got == exp, q
 

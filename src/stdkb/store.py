@@ -537,11 +537,13 @@ RANK_MAX = 20000
 
 
 def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str] = None, limit: int = 20,
-           offset: int = 0, snippet_width: int = 80) -> list:
+           offset: int = 0, snippet_width: int = 80, duplicates: bool = False) -> list:
     """Hits for ``query`` (see :mod:`stdkb.search` for the query language), best first (bm25). Each hit:
     clause_id, document, document_title, label, path (list), path_text, kind, text, snippet (matches wrapped
     in <mark>...</mark>), score (bm25, lower = better; None when unranked), modalities (of the clause's
-    obligations), ranked (False when more than RANK_MAX clauses match: document order)."""
+    obligations), ranked (False when more than RANK_MAX clauses match: document order).
+    Clauses of documents marked as near-duplicates of another are left out unless ``duplicates`` (or ``doc``
+    names such a document)."""
     from .search import compile_query, highlight
 
     db = _db(db)
@@ -559,6 +561,8 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
         fts_params += [lo, hi]
         where.append("c.document = ?")
         params.append(did)
+    elif not duplicates:
+        where.append("d.duplicate_of IS NULL")
     if modality:
         if modality not in MODALITIES:
             raise StdkbError(f"unknown modality {modality!r} (one of: {', '.join(MODALITIES)})")

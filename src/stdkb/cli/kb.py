@@ -111,8 +111,9 @@ def _force_progress():
 @click.option("--modality", type=click.Choice(["obligation", "prohibition", "recommendation", "permission"]),
               default=None, help="Only clauses with an obligation of this modality.")
 @click.option("--limit", "-n", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--duplicates", is_flag=True, help="Include clauses of documents marked as near-duplicates.")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON list.")
-def search(query, db_path, doc, modality, limit, as_json):
+def search(query, db_path, doc, modality, limit, duplicates, as_json):
     """Full-text search over clauses, ranked (bm25). Chinese queries of any length (诉, 投诉, 禁忌用语) and
     English words; several terms are ANDed, "quoted text" is a phrase, word* a prefix.
 
@@ -127,7 +128,7 @@ def search(query, db_path, doc, modality, limit, as_json):
 
     db = _open(db_path)
     try:
-        hits = do_search(db, query, doc=doc, modality=modality, limit=limit)
+        hits = do_search(db, query, doc=doc, modality=modality, limit=limit, duplicates=duplicates)
     except StdkbError as e:
         fail(str(e))
     if as_json:
