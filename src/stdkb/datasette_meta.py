@@ -205,7 +205,7 @@ def build_config(db_path) -> dict:
         if t:
             tables[name] = t
     return {
-        "settings": {"default_page_size": 50, "facet_time_limit_ms": 1000, "sql_time_limit_ms": 3000},
+        "settings": {"facet_time_limit_ms": 1000, "sql_time_limit_ms": 3000},
         "databases": {db_name(db_path): {"tables": tables, "queries": db["queries"]}},
     }
 
