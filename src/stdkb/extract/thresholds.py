@@ -655,7 +655,32 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
 # ---------------------------------------------------------------- English
 
 
+_WORD_PAREN = re.compile(r"\b(?P<w>[A-Za-z]+(?:-[A-Za-z]+)?)\s*\((\d+(?:\.\d+)?)\)")
+
+
+def _unparen(m: "re.Match") -> str:
+    """"three (3)" -> "       3 " (same length, so offsets stay valid on the original text)."""
+    whole = m.group(0)
+    if _to_float(m.group(2)) != numerals.to_number(m.group("w"), _lang("en").numbers):
+        return whole  # "section (3)" is not a number written twice
+    a, b = m.start(2) - m.start(), m.end(2) - m.start()
+    return " " * a + m.group(2) + " " * (len(whole) - b)
+
+
+def _to_float(x: str):
+    try:
+        return float(x)
+    except ValueError:
+        return None
+
+
 def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
+    paren_start: dict[int, int] = {}
+    if "(" in t:
+        for pm_ in _WORD_PAREN.finditer(t):
+            if _to_float(pm_.group(2)) == numerals.to_number(pm_.group("w"), L.numbers):
+                paren_start[pm_.start(2)] = pm_.start()
+        t = _WORD_PAREN.sub(_unparen, t)  # legal style: "three (3) years"
     low = t.lower()
     taken: list[tuple[int, int]] = []
     _find_currency(L, t, orig, quotes, out, taken)
@@ -709,6 +734,13 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             cmp_, rule, dc, ce = L.suffix[sm.group("cmp").lower()], "suffix:" + sm.group("cmp").lower(), 0.0, sm.end()
         elif pm:
             cmp_, rule, dc, cs = "=", "approx:" + pm.group("cmp").lower(), -0.15, seg + pm.start()
+        if cmp_ == "=" and L.adverb_rx is not None and vmax is None:
+            back = t[seg:s]
+            cut = max(back.rfind(". "), back.rfind(";"), back.rfind(", "))
+            back = back[cut + 1:] if cut >= 0 else back
+            am = list(L.adverb_rx.finditer(back))
+            if am and not re.search(r"\d", back[am[-1].end():]):
+                cmp_, rule, dc = L.adverbial[am[-1].group("cmp").lower()], "adverb:" + am[-1].group("cmp").lower(), -0.15
         if cmp_ in L.en_negated and rule.startswith("prefix:") and L.en_negators:
             lead = t[max(0, cs - 30):cs].lower()
             sent = t[max(0, cs - 120):cs]
@@ -740,6 +772,8 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             per = _en_per(L, t, s, e)
             if per and unit in L.rate_units and per.startswith("1 "):
                 unit, per = f"{unit}/{per[2:]}", None
+        if s in paren_start and cs == s:
+            cs = paren_start[s]
         th = _make(value, vmax, unit, cmp_, orig[cs:ce], per=per, conf=0.9 + dc, rule=f"en.number;{rule}")
         out.append((cs, ce, th))
     if L.count_rx is not None:
