@@ -150,3 +150,12 @@ def test_item_points_and_sheet_roundtrip():
     sheet = detect_score_sheet(NEW_SITE)
     again = ScoreSheet.from_dict(sheet.to_dict())
     assert again.to_dict() == sheet.to_dict()
+
+
+@pytest.mark.parametrize("text", ["甲乙丙丁、" * 20000, "安全施工与文明施工和" * 10000 + "均为", "“" + "甲" * 100000,
+                                  "示范工地(" * 20000, "=分" * 30000 + "÷", "每" + "处" * 50000 + "扣"])
+def test_pathological_text_is_linear(text):
+    """Regression guard for catastrophic regex backtracking (each of these took minutes before the fix)."""
+    sheet = detect_score_sheet(text)
+    assert sheet is None or not sheet.sections or all(len(s.name) <= 60 for s in sheet.sections)
+    item_points(text)

@@ -116,8 +116,10 @@ class _Patterns:
         self.data = data
         self.signals = data.get("signals", [])
         self.total = [re.compile(p) for p in data.get("total", [])]
-        self.section_all = re.compile(data["section_all"]) if data.get("section_all") else None
-        self.section_split = re.compile(data.get("section_name_split", r"[、,\s]+"))
+        self.section_all = re.compile(data["section_all_anchor"]) if data.get("section_all_anchor") else None
+        self.section_quoted = re.compile(data.get("section_name_quoted", r"[“\"]([^”\"]{2,12})[”\"]"))
+        self.section_split = re.compile(data.get("section_name_split", r"与|和|及|、"))
+        self.section_window = int(data.get("section_name_window", 60))
         self.formula = re.compile(data["formula"]) if data.get("formula") else None
         self.example = re.compile(data["example"]) if data.get("example") else None
         suffixes = "|".join(map(re.escape, data.get("grade_suffixes", [])))
@@ -197,14 +199,20 @@ def detect_score_sheet(document, lang: Optional[str] = None) -> Optional[ScoreSh
             sheet.total = _num(m.group("n"))
             break
 
-    # sections: "“A”与“B”均为100分"
+    # sections: "其中“A”与“B”均为100分" -- the names are in the comma-clause before the anchor
     if p.section_all:
         for m in p.section_all.finditer(t):
-            names = [n for n in p.section_split.split(m.group("names")) if n and len(n) >= 2]
+            start = max(0, m.start() - p.section_window)
+            head = t[start:m.start()]
+            cut = max(head.rfind(x) for x in ",，。;；:：\n")
+            head = head[cut + 1:]
+            names = p.section_quoted.findall(head)
+            if not names:
+                names = [x.strip() for x in p.section_split.split(head)]
             for n in names:
-                n = p.strip_lead.sub("", n)
-                if n and not sheet.section(n):
-                    sheet.sections.append(Section(n, _num(m.group("n")), text=m.group(0)))
+                n = p.strip_lead.sub("", n.strip())
+                if len(n) >= 2 and not sheet.section(n):
+                    sheet.sections.append(Section(n, _num(m.group("n")), text=(head + m.group(0)).strip()))
     # sections: "...附加分项给予直接加分,满分为30分"
     for m in p.max_re.finditer(t):
         start = max(t.rfind("。", 0, m.start()), t.rfind("\n", 0, m.start()), m.start() - 60)
