@@ -255,3 +255,51 @@ def test_lone_number_at_a_page_edge_is_a_page_number_only_if_it_recurs():
     assert all(furniture(pg, pages) == {2} for pg in pages)
     single = [page(1, "2")]
     assert furniture(single[0], single) == {2}
+
+
+def _two_column_pdf(path, left, right, title):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from fixtures_build import CJK_FONT, _register_cjk, wrap
+
+    _register_cjk()
+    W, H = A4
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(CJK_FONT, 16)
+    c.drawCentredString(W / 2, H - 70, title)
+    colw = (W - 2 * 56 - 24) / 2
+    for x, paras in ((56, left), (56 + colw + 24, right)):
+        y = H - 110
+        c.setFont(CJK_FONT, 10)
+        for para in paras:
+            for ln in wrap(para, CJK_FONT, 10, colw):
+                c.drawString(x, y, ln)
+                y -= 15
+    c.drawCentredString(W / 2, 40, "- 1 -")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_two_columns_read_column_by_column(tmp_path):
+    left = [f"1.{i} 左栏条款，服务人员应当在接到报修后{i}小时内到达现场并说明情况，做好记录。" for i in range(1, 11)]
+    right = [f"2.{i} 右栏条款，客服中心应当在接到投诉后{i}日内答复用户并回访，保存记录。" for i in range(1, 11)]
+    p = _two_column_pdf(tmp_path / "cols.pdf", left, right, "双栏排版的服务标准")
+    blocks = list(read_pdf(p))
+    text = "".join(_norm(b.text) for b in blocks)
+    assert blocks[0].text == "双栏排版的服务标准"
+    pos = [text.find(_norm(x)) for x in left + right]
+    assert all(i >= 0 for i in pos), [x for x, i in zip(left + right, pos) if i < 0]
+    assert pos == sorted(pos)  # left column first, then the right one
+    assert "-1-" not in text
+
+
+def test_borderless_term_table_is_not_split_into_columns(tmp_path):
+    items = []
+    for i in range(1, 30):
+        items.append(f"术语{i}：燃气设施的使用与维护要求说明，适用于居民用户和非居民用户的日常检查工作第{i}项。")
+    p = make_pdf(tmp_path / "single.pdf", items)
+    texts = [b.text for b in read_pdf(p)]
+    joined = "".join(_norm(t) for t in texts)
+    assert all(_norm(x) in joined for x in items)

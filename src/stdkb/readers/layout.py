@@ -38,7 +38,7 @@ def font_is_bold(fontname: str) -> bool:
     return bool(_BOLD_RE.search(name))
 
 
-def build_lines(chars, *, exclude=()) -> list:
+def build_lines(chars, *, exclude=(), width: Optional[float] = None) -> list:
     """Group a page's characters into lines in reading order (top to bottom, left to right).
 
     ``chars``: pdfplumber char dicts. ``exclude``: bboxes (x0, top, x1, bottom) whose characters are skipped
@@ -48,6 +48,9 @@ def build_lines(chars, *, exclude=()) -> list:
     only when it is wide (> 0.2 em between Latin letters/digits, > 1 em when a CJK character is on either side),
     so that CJK text never gets spurious spaces. Characters drawn twice at the same place (fake bold by
     over-printing) are kept once and count as bold.
+
+    Two text columns (``width`` given, see :func:`find_gutter`) are read column by column; lines that cross
+    the gutter (titles, running heads) cut the page into bands, each read left column then right column.
     """
     rows = []
     for c in chars:
@@ -60,7 +63,14 @@ def build_lines(chars, *, exclude=()) -> list:
             if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in exclude):
                 continue
         rows.append(c)
-    rows.sort(key=lambda c: (c["bottom"], c["x0"]))
+    gutter = find_gutter(rows, width) if width else None
+    if gutter is None:
+        return _group_lines(rows)
+    return _two_columns(rows, gutter)
+
+
+def _group_lines(rows) -> list:
+    rows = sorted(rows, key=lambda c: (c["bottom"], c["x0"]))
     groups = []
     cur = []
     ref_top = ref_bottom = ref_h = 0.0  # vertical span of the line's largest character so far
@@ -81,6 +91,103 @@ def build_lines(chars, *, exclude=()) -> list:
     if cur:
         groups.append(cur)
     return [ln for ln in (_make_line(g) for g in groups) if ln is not None]
+
+
+
+
+def find_gutter(rows, width: float):
+    """(x0, x1) of the empty vertical band between two text columns, or None for single-column text.
+
+    Conservative, so that single-column pages are never split: the band lies in the middle half of the page,
+    is at least 8 pt wide and crossed by almost no characters; both sides hold at least a quarter of the
+    characters and at least 6 rows each; and most left-column rows run up to the gutter (wrapped text, not a
+    borderless two-column table of short entries)."""
+    total = len(rows)
+    if total < 200 or not width:
+        return None
+    lo, hi = int(width * 0.25), int(width * 0.75)
+    cover = [0] * (hi - lo + 1)
+    for c in rows:
+        a, b = int(c["x0"]), int(c["x1"])
+        if b < lo or a > hi:
+            continue
+        for x in range(max(a, lo), min(b, hi) + 1):
+            cover[x - lo] += 1
+    limit = max(2, total * 0.01)
+    best = (0, None)
+    run_start = None
+    for i, v in enumerate(cover + [limit + 1]):
+        if v <= limit:
+            if run_start is None:
+                run_start = i
+        elif run_start is not None:
+            if i - run_start > best[0]:
+                best = (i - run_start, (lo + run_start, lo + i - 1))
+            run_start = None
+    if best[0] < 8:
+        return None
+    g0, g1 = best[1]
+    left = [c for c in rows if c["x1"] <= g0 + 1]
+    right = [c for c in rows if c["x0"] >= g1 - 1]
+    if len(left) < total * 0.25 or len(right) < total * 0.25:
+        return None
+    row_end = {}
+    for c in left:
+        k = round(c["bottom"])
+        row_end[k] = max(row_end.get(k, 0), c["x1"])
+    right_rows = {round(c["bottom"]) for c in right}
+    if len(row_end) < 6 or len(right_rows) < 6:
+        return None
+    size = sorted(c.get("size") or 10 for c in left)[len(left) // 2]
+    full = sum(1 for x in row_end.values() if x >= g0 - 3 * size)
+    if full < 0.5 * len(row_end):
+        return None
+    return g0, g1
+
+
+def _two_columns(rows, gutter) -> list:
+    g0, g1 = gutter
+    # rows of characters that cross the gutter are full-width lines (titles, running heads, wide formulas)
+    crossing = [c for c in rows if c["x1"] > g0 + 1 and c["x0"] < g1 - 1]
+    spans = sorted((c["top"], c["bottom"]) for c in crossing)
+    merged = []
+    for t, b in spans:
+        if merged and t <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([t, b])
+
+    def in_full(c):
+        cy = (c["top"] + c["bottom"]) / 2
+        return any(t <= cy <= b for t, b in merged)
+
+    full, left, right = [], [], []
+    for c in rows:
+        if merged and in_full(c):
+            full.append(c)
+        elif (c["x0"] + c["x1"]) / 2 < (g0 + g1) / 2:
+            left.append(c)
+        else:
+            right.append(c)
+    full_lines = _group_lines(full)
+    tops = sorted(ln["top"] for ln in full_lines)
+
+    def band(ln):
+        return sum(1 for t in tops if t < ln["top"])
+
+    out = []
+    cols = [(band(ln), 0, ln["top"], ln) for ln in _group_lines(left)]
+    cols += [(band(ln), 1, ln["top"], ln) for ln in _group_lines(right)]
+    cols.sort(key=lambda x: (x[0], x[1], x[2]))
+    fi = 0
+    full_lines.sort(key=lambda ln: ln["top"])
+    for b, _side, _top, ln in cols:
+        while fi < len(full_lines) and fi < b:
+            out.append(full_lines[fi])
+            fi += 1
+        out.append(ln)
+    out.extend(full_lines[fi:])
+    return out
 
 
 def _make_line(group) -> Optional[dict]:

@@ -119,14 +119,14 @@ def _join_cell(text: str) -> str:
 def _extract_page(page) -> dict:
     chars = page.chars
     tables = _table_rows(page)
-    lines = build_lines(chars, exclude=[t[0] for t in tables])
+    lines = build_lines(chars, exclude=[t[0] for t in tables], width=float(page.width))
     for ln in lines:
         ln["kind"] = "line"
-    for bbox, top, rows in tables:
-        for i, r in enumerate(rows):
-            lines.append({"kind": "row", "text": " | ".join(_join_cell(c) for c in r),
-                          "top": top + i * 0.001, "bottom": bbox[3], "size": None, "bold": False, "nchars": 0})
-    lines.sort(key=lambda ln: ln["top"])
+    # tables go where they stand; the lines keep their reading order (which is column-wise on 2-column pages)
+    for bbox, top, rows in sorted(tables, key=lambda t: t[1]):
+        at = next((i for i, ln in enumerate(lines) if ln["kind"] == "line" and ln["top"] > top), len(lines))
+        lines[at:at] = [{"kind": "row", "text": " | ".join(_join_cell(c) for c in r), "top": top + i * 0.001,
+                         "bottom": bbox[3], "size": None, "bold": False, "nchars": 0} for i, r in enumerate(rows)]
     has_images = bool(page.objects.get("image"))
     cid = sum(1 for c in chars if c.get("text", "").startswith("(cid:"))
     return {"number": page.page_number, "height": float(page.height), "lines": lines,
