@@ -155,3 +155,12 @@ def test_never_crashes_on_arbitrary_text():
             assert r.kind in ("document", "clause", "law") and r.target and r.text
 
     run()
+
+
+def test_english_laws_need_a_strong_suffix_or_a_year():
+    got = lambda s: [(r.kind, r.target) for r in find_references(s, "en") if r.kind == "law"]  # noqa: E731
+    assert got("Raise a Work Order and close the Purchase Order within 5 days.") == []
+    assert got("Apply Ohm's Law when testing circuits.") == []
+    assert got("The Fire Safety Order 2005 and the Equality Act 2010 apply.") == [
+        ("law", "Fire Safety Order 2005"), ("law", "Equality Act 2010")]
+    assert got("Part L of the Building Regulations applies.") == [("law", "Building Regulations")]

@@ -77,6 +77,7 @@ class _Pats:
                 rf"(?:the\s+)?(?P<t>(?:[A-Z][\w'&-]*\s+)(?:(?:[A-Z][\w'&-]*|and|of|for|at|etc\.|the|on|in|\(\w+\))\s+){{0,10}}(?:{law})(?:\s+(?:19|20)\d{{2}})?)\b"
             )
             self.self_clause_rx = None
+            self.law_need_year = tuple(d.get("law_suffixes_need_year", ()))
 
 
 @lru_cache(maxsize=None)
@@ -181,12 +182,23 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
                 target = f"{m.group('w').capitalize()} {lab}"
             add(start, m.end(), Reference(kind="clause", target=target, text=text[start:m.end()], confidence=conf, rule=f"clause:{w}"))
         for m in P.en_law_rx.finditer(t):
-            title = m.group("t").strip()
+            ts, te = m.start("t"), m.end("t")
+            lead = _EN_LAW_LEAD.match(t, ts, te)
+            if lead:
+                ts = lead.end()  # "Part L of the Building Regulations" -> the Regulations; "The Fire Safety Order"
+            title = t[ts:te].strip()
             if len(title.split()) < 2:
                 continue
-            add(m.start("t"), m.end("t"), Reference(kind="law", target=title, text=text[m.start("t"):m.end("t")], confidence=0.75, rule="law.en"))
+            if not re.search(r"\b(?:19|20)\d{2}$", title) and title.endswith(P.law_need_year):
+                continue  # "Work Order", "Ohm's Law": without a year these are not laws
+            add(ts, te, Reference(kind="law", target=title, text=text[ts:te], confidence=0.75, rule="law.en"))
     found.sort(key=lambda x: x[0])
     return [r for _, _, r in found]
+
+
+_EN_LAW_LEAD = re.compile(
+    r"(?:(?:The|This|These|Apply|See|Under)\s+)?(?:(?:Part|Section|Clause|Schedule|Chapter|Article|Regulation|Annex|Appendix)\s+\S+\s+of\s+(?:the\s+)?)?"
+)
 
 
 _CN_DIG = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
