@@ -181,8 +181,8 @@ def _path_titles(chain: list, path: list) -> list:
 def _titles(clause: Clause, by_id: dict) -> list:
     out = []
     for c in _chain(clause, by_id):
-        if c is clause and c.kind != "heading":
-            break
+        if c is clause and c.kind != "heading" and not c.title:
+            break  # a plain clause is an item, not a heading; a titled clause ("1 总则 ...") is both
         t = c.title or (c.text if c.kind == "heading" else "")
         if t:
             out.append(" ".join(t.split())[:80])
@@ -199,6 +199,14 @@ def match_section(path: list, prefix: Optional[str]) -> bool:
         want = [x for x in prefix.split("/") if x]
         return parts[:len(want)] == want
     return prefix in parts
+
+
+def _defines_scoring(clause: Clause, sheet) -> bool:
+    from .text import fold
+
+    t = fold(clause.text or "")
+    texts = [s.text for s in sheet.sections] + [f["text"] for f in sheet.formulas] + [b.text for b in sheet.bands]
+    return any(x and x.strip() and x.strip() in t for x in texts)
 
 
 def _score_items(items) -> list:
@@ -234,6 +242,8 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
         thresholds = [t for t in (clause.thresholds or []) if (t.unit or "") not in SCORE_UNITS
                       and (t.si_unit or "") not in SCORE_UNITS]
         points, deduction = scoring.item_points(clause.text, lang) if sheet else (None, None)
+        if sheet and _defines_scoring(clause, sheet):
+            points, deduction = None, None  # "附加分项…满分为30分" is a section maximum, not an item's points
         is_veto = clause.id in veto_ids
         if not obligations and not phrases and not thresholds and points is None and not is_veto:
             continue
