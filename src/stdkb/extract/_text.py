@@ -35,8 +35,8 @@ def quote_spans(text: str, sentence_end: str = _SENT_END_ZH, titles: bool = Fals
         ch = text[i]
         if ch in _PAIRS and (titles or ch != "《"):
             close = _PAIRS[ch]
-            j_close = text.find(close, i + 1)
-            j_open = text.find(ch, i + 1) if ch != close else -1
+            j_close = text.find(close, i + 1, i + 402)  # bounded: no quadratic scans on huge unbalanced text
+            j_open = text.find(ch, i + 1, i + 402) if ch != close else -1
             if j_close != -1 and (j_open == -1 or j_close < j_open) and j_close - i <= 400:
                 spans.append((i, i + 1, j_close, j_close + 1))
                 i = j_close + 1

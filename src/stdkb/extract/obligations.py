@@ -354,6 +354,19 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     clause_actor = None
 
     forbidden_phrases = [p for p in phrases if getattr(p, "kind", None) == "prohibited"] if forbidden_ctx else []
+    # locate each prohibited phrase once (phrases come in text order), to hand them to their sentences
+    located = []
+    cursor = 0
+    for p in forbidden_phrases:
+        i = text.find(p.text, cursor)
+        if i == -1:
+            i = text.find(p.text)
+        if i != -1:
+            located.append((i, len(located), p))
+            cursor = i + 1
+    located.sort()
+    fp_pos = [x[0] for x in located]
+    fp_items = [x[2] for x in located]
 
     for sa, sb in spans_split(masked, lx.sent_re):
         sa, sb = strip_span(masked, sa, sb)
@@ -396,12 +409,12 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             continue
         only_quotes = not sentence_masked.replace(MASK, "").strip(" 、，,。.;；:：/!！?？()（）")
         if forbidden_ctx and (only_quotes or not any(s.kind == "modal" for s in segs)):
-            sent = text[sa:sb]
-            for p in forbidden_phrases:
-                if p.text in sent:
-                    out.append(Obligation(modality="prohibition", text=p.text, actor=ctx_actor, action=None,
-                                          strength="strong", confidence=round(0.85 * p.confidence, 3),
-                                          rule="forbidden_phrase"))
+            lo = bisect_right(fp_pos, sa - 1)
+            hi = bisect_right(fp_pos, sb - 1)
+            for p in fp_items[lo:hi]:
+                out.append(Obligation(modality="prohibition", text=p.text, actor=ctx_actor, action=None,
+                                      strength="strong", confidence=round(0.85 * p.confidence, 3),
+                                      rule="forbidden_phrase"))
             continue
         if only_quotes:
             continue

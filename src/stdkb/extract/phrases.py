@@ -98,9 +98,10 @@ def _clean(s: str, lx: _PLex) -> str:
     return t if t else s
 
 
-def _sentence_start(text: str, i: int, ends: str) -> int:
+def _sentence_start(text: str, i: int, ends: str, window: int = 300) -> int:
     j = i - 1
-    while j >= 0 and text[j] not in ends:
+    stop = max(-1, i - window - 1)
+    while j > stop and text[j] not in ends:
         j -= 1
     return j + 1
 
