@@ -231,8 +231,8 @@ def make_pdf(path, items, *, header=None, footer=None, page_size=None, margin=56
     return Path(path)
 
 
-def make_scanned_pdf(path, pages=2) -> Path:
-    """A PDF whose pages are only images (what a scanner produces)."""
+def make_scanned_pdf(path, pages=2, text_pages=0) -> Path:
+    """A PDF whose pages are only images (what a scanner produces), after ``text_pages`` pages with text."""
     from PIL import Image
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
@@ -243,6 +243,11 @@ def make_scanned_pdf(path, pages=2) -> Path:
         for yy in (40, 60, 80, 100):
             img.putpixel((x, yy), 0)
     c = canvas.Canvas(str(path), pagesize=A4)
+    _register_cjk()
+    for i in range(text_pages):
+        c.setFont(CJK_FONT, 12)
+        c.drawString(72, 700, f"封面 客户服务标准 第{i + 1}页")
+        c.showPage()
     for _ in range(pages):
         c.drawImage(ImageReader(img), 50, 100, width=480, height=680)
         c.showPage()

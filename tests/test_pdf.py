@@ -107,6 +107,12 @@ def test_scanned_pdf_needs_ocr(tmp_path):
     assert str(p) in str(ei.value)
 
 
+def test_mostly_scanned_pdf_with_a_text_cover_needs_ocr(tmp_path):
+    p = make_scanned_pdf(tmp_path / "cover_scan.pdf", pages=3, text_pages=1)
+    with pytest.raises(InputError, match="no text layer on 3 of 4 pages: OCR needed"):
+        list(read_blocks(p))
+
+
 def test_encrypted_pdf(tmp_path):
     # (pdfminer loses the Unicode mapping of reportlab's CID fonts in encrypted files: Latin text here)
     lines = ["1 General", "This standard applies to all operating units."]

@@ -170,6 +170,7 @@ def read_pdf(path, password: Optional[str] = None) -> Iterator[Block]:
         emitted = 0
         pages = 0
         images = 0
+        image_only = 0  # pages with an image and no text at all: scanned pages
         total_chars = 0
         total_cid = 0
         emit_idx = 0  # index into buf of the next page to emit
@@ -205,6 +206,7 @@ def read_pdf(path, password: Optional[str] = None) -> Iterator[Block]:
                 page.close()
             pages += 1
             images += info["images"]
+            image_only += bool(info["images"] and info["nchars"] == 0)
             total_chars += info["nchars"]
             total_cid += info["cid"]
             if total_chars >= 40 and total_cid * 2 > total_chars:
@@ -228,6 +230,8 @@ def read_pdf(path, password: Optional[str] = None) -> Iterator[Block]:
             raise InputError(p, _NO_UNICODE)
         if pages == 0:
             raise InputError(p, "PDF has no pages")
+        if emitted and image_only * 2 >= pages:
+            raise InputError(p, f"no text layer on {image_only} of {pages} pages: OCR needed (scanned PDF?)")
         if emitted == 0:
             if total_chars == 0:
                 what = "image-only pages" if images else "blank pages"
