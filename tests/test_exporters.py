@@ -129,3 +129,27 @@ def test_oscal_validates_with_trestle(lists):
 def test_unknown_format():
     with pytest.raises(ValueError):
         export([], "pdf")
+
+
+def test_oscal_ids_from_awkward_labels():
+    """Circled numbers, Chinese numerals in brackets, repeated numbers and chapter labels give valid tokens."""
+    from trestle.oscal.catalog import Catalog
+
+    from stdkb.model import Clause, Document, Obligation, Phrase
+
+    d = "7abc"
+    cl = [Clause(id=f"{d}:第一章", label="第一章", path=["第一章"], kind="heading", level=1, parent=None,
+                 text="总则", title="总则"),
+          Clause(id=f"{d}:第一章/(一)", label="(一)", path=["第一章", "(一)"], kind="clause", level=2,
+                 parent=f"{d}:第一章", text="应当建立台账。", obligations=[Obligation("obligation", "应当建立台账")]),
+          Clause(id=f"{d}:第一章/(一)/①", label="①", path=["第一章", "(一)", "①"], kind="clause", level=3,
+                 parent=f"{d}:第一章/(一)", text="禁止说“不归我管”。\n第二行",
+                 obligations=[Obligation("prohibition", "禁止说“不归我管”")], phrases=[Phrase("prohibited", "不归我管")]),
+          Clause(id=f"{d}:第一章/(一)/①~2", label="①", path=["第一章", "(一)", "①"], kind="clause", level=3,
+                 parent=f"{d}:第一章/(一)", text="应 当\t 记录。", obligations=[Obligation("obligation", "应 当\t 记录")])]
+    doc = Document(id=d, title="标题\n第二行", source="x.txt", clauses=cl)
+    obj = json.loads(export([build_checklist(doc)], "oscal"))
+    cat = Catalog.model_validate(obj["catalog"])
+    ids = json.dumps(obj, ensure_ascii=False)
+    assert "c-第一章_一-1" in ids and "c-第一章_一_1-1" in ids and "c-第一章_一_1_2-1" in ids
+    assert cat.metadata.title == "标题 第二行"

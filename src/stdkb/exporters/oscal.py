@@ -24,6 +24,9 @@ def token(s: str) -> str:
         cat = unicodedata.category(ch)
         if cat.startswith("L") or cat == "Nd" or ch in ".-_":
             out.append(ch)
+        elif cat.startswith("N"):  # ① Ⅳ ⑴: their numeric value
+            v = unicodedata.numeric(ch, None)
+            out.append(str(int(v)) if v is not None and float(v).is_integer() else "_")
         else:
             out.append("_")
     t = re.sub(r"_+", "_", "".join(out)).strip("_")
@@ -85,8 +88,10 @@ def _catalog_groups(cl, prefix: str) -> tuple[list, list]:
                                          "title": one_line(f"{label} {title}" if title else label)}
                 node["order"].append(key)
             node = node["children"][key]
-        base = f"{prefix}c-" + token(it.path_str or it.clause_id or "item")
-        n = int(it.id.rsplit("#", 1)[-1]) if it.id.rsplit("#", 1)[-1].isdigit() else 1
+        # "<doc>:<clause key>#<n>" -> "c-<clause key as a token>-<n>" (the clause key is unique in the document)
+        key, _, num = it.id.partition(":")[2].rpartition("#")
+        base = f"{prefix}c-" + token(key or it.path_str or it.clause_id or "item")
+        n = int(num) if num.isdigit() else 1
         cid = f"{base}-{n}"
         k = 1
         while cid in used:
