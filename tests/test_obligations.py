@@ -283,3 +283,14 @@ def test_positive_norm_after_a_prohibition_list():
     # items of the prohibited list stay in it; 当众 is not a 当…时 condition
     assert mods("严禁上班时玩弄手指或咬指甲,当众梳头、化装、照镜子,做不雅观的动作。", context=["服务标准"]) == [
         "prohibition"]
+
+
+def test_negated_list_and_long_topic_segments():
+    assert mods("对客户提出的问题有问必答、耐心解释,对客户不懂的地方不教训、不责备。", context=["客服人员态度规范"]) == [
+        "obligation", "prohibition"]
+    # a short 对… topic stays a lead-in
+    assert mods("对待客人的询问,做到有问必答。", context=["服务规范"]) == ["obligation"]
+
+
+def test_descriptive_sentences_under_a_standards_heading():
+    assert mods("标准化服务会产生价值,因此带来更多的效益。", context=["美容院标准化服务流程"]) == []

@@ -70,6 +70,9 @@ class _Lex:
     non_normative: tuple = ()
     cond_prefix_exclude: tuple = ()
     new_norm_words: tuple = ()
+    neg_list: Optional[re.Pattern] = None
+    topic_prefixes: tuple = ()
+    topic_max: int = 99
     conj_re: Optional[re.Pattern] = None
     ignore_prefixes: tuple = ()
     time_words: tuple = ()
@@ -142,6 +145,9 @@ def _lex(lang: str) -> _Lex:
         imp_min=int(m.get("imperative_min_chars", 0)),
         imp_exclude=tuple(x.lower() for x in m.get("imperative_heading_exclude", [])),
         cond_prefix_exclude=tuple(seg.get("prefix_exclude", [])),
+        neg_list=re.compile(neg["list_pattern"]) if neg.get("list_pattern") else None,
+        topic_prefixes=tuple(m.get("topic_prefixes", [])),
+        topic_max=int(m.get("topic_max_chars", 99)),
         new_norm_words=tuple(m.get("new_norm_after_negative", [])),
         non_normative=tuple(x.lower() for x in m.get("non_normative_titles", [])),
         desc_re=re.compile("|".join(re.escape(w if zh else w.lower()) for w in m.get("descriptive_markers", [])) or "(?!)"),
@@ -397,6 +403,11 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 kind = "modal"
             elif imp_ctx and not is_cond and _neg_imperative(seg_text, lx):
                 kind = "neg_imp"
+            elif (imp_ctx and zh and lx.neg_list is not None and lx.neg_list.search(seg_text)
+                  and not seg_text.startswith(lx.ignore_prefixes)):
+                kind = "neg_imp"  # "对客户不懂的地方不教训、不责备"
+            elif is_cond and zh and seg_text.startswith(lx.topic_prefixes) and len(seg_text) > lx.topic_max:
+                kind = "plain"
             elif is_cond:
                 kind = "cond"
             elif k_seg == 0 and gb < len(masked) and masked[gb:gb + 1] in (":", "：") and gb - ga <= 8:
