@@ -300,3 +300,16 @@ A.2 禁忌用语
     assert by["4/4.3"].text == "抢修人员应在接到报警后30 min内到达现场。"
     # "GB/T 1.1—2009" in the foreword is a document number, not clause 1.1
     assert not any(c.label == "1.1" for c in doc.clauses)
+
+
+def test_english_inline_references_are_not_clause_starts():
+    doc = one_doc("""Complaints Standard
+
+2 Handling
+2.1 Record every complaint.
+2.2 Escalate complaints as described in Section 3. Staff shall reply within 2 hours. 2.3 Close the case.
+3 Escalation
+3.1 Managers shall review within 1 day.
+""")
+    assert paths(doc) == ["2", "2/2.1", "2/2.2", "2/2.3", "3", "3/3.1"]
+    assert doc.clauses[2].text == "Escalate complaints as described in Section 3. Staff shall reply within 2 hours."

@@ -301,8 +301,14 @@ def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
         # a label at the start of the line is strong, except a bare number glued to text ("1面带笑容"),
         # which must fit the numbering like any label found inside a run-on line
         strong = lab.start == lead and not (lab.family == "bare" and lab.delim == "glued")
-        if lab.start != lead and lab.family == "bare" and state.lang != "zh":
-            continue  # "within 4 hours": English never runs list items on inside a sentence
+        if lab.start != lead:
+            if text[lab.start].isascii() and text[lab.start].isalpha() and len(lab.label) > 1 and " " in lab.label:
+                continue  # "as described in Section 3": a keyword label inside a sentence is a reference
+            if state.lang != "zh":
+                # English runs clauses on only after a sentence end, and only with multi-level numbers
+                prev = folded[:lab.start].rstrip()
+                if not (isinstance(lab.value, tuple) and len(lab.value) > 1 and prev and prev[-1] in ".;"):
+                    continue
         at = state.place(lab, strong=strong)
         if at is None:
             continue
