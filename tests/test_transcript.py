@@ -232,3 +232,14 @@ def test_cli_with_database(tmp_path):
     assert r.exit_code == 1, r.output
     assert sorted(f["phrase"] for f in obj["findings"] if f["kind"] == "prohibited") == ["你自己去网上查", "这不归我管"]
     assert obj["missing"] == [] and obj["score"] == 80
+
+
+def test_same_phrase_in_two_documents_is_one_finding():
+    a, b = service_doc("aaa"), service_doc("bbb")
+    b.title = "另一份标准"
+    dup = service_doc("ccc")
+    dup.duplicate_of = "aaa"
+    ph = phrases_from_documents([a, b, dup])
+    assert {p.document_id for p in ph} == {"aaa", "bbb"}
+    r = check_transcript("客服：这个我不知道。", ph, required=())
+    assert [(f.phrase, f.document_id) for f in r.prohibited] == [("不知道", "aaa")] and r.score == 90

@@ -311,7 +311,9 @@ class PhraseMatcher:
                 continue
             if ref.kind == "required" and not ref.category:
                 ref.category = classify(ref.text, lang)
-            key = (ref.kind, normalise(ref.text, lang)[0], ref.clause_id)
+            # one phrase, one finding: the same words forbidden by several clauses (or documents) are reported
+            # once, with the first clause that states them
+            key = (ref.kind, normalise(ref.text, lang)[0])
             if key in seen:
                 continue
             seen.add(key)
@@ -477,10 +479,13 @@ def _as_ref(p) -> Optional[PhraseRef]:
     return None
 
 
-def phrases_from_documents(documents: Iterable) -> list:
-    """PhraseRefs of every prohibited/required phrase of ``documents`` with their clause ids and paths."""
+def phrases_from_documents(documents: Iterable, *, include_duplicates: bool = False) -> list:
+    """PhraseRefs of every prohibited/required phrase of ``documents`` with their clause ids and paths
+    (near-duplicate documents skipped unless ``include_duplicates``)."""
     out = []
     for doc in documents:
+        if doc.duplicate_of and not include_duplicates:
+            continue
         for c in doc.clauses:
             for p in c.phrases or []:
                 if p.kind not in ("prohibited", "required"):

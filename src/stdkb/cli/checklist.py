@@ -226,7 +226,7 @@ def check_transcript(transcript, db_path, standard, doc, agent, require, as_json
         fail("give the phrases' source: either --db FILE or --standard FILE")
     text = _read_transcript(transcript)
     docs = _file_documents(standard, doc) if standard else _db_documents(db_path, doc)
-    phrases = phrases_from_documents(docs)
+    phrases = phrases_from_documents(docs, include_duplicates=bool(doc))
     if not phrases:
         fail(f"{standard or db_path}: no prohibited or required phrases found"
              + (f" in {doc!r}" if doc else ""))
