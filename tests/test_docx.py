@@ -278,3 +278,25 @@ def test_table_cells_merged_and_numbered(tmp_path):
             z.writestr(n, data)
     rows = [b.text for b in read_docx(q) if b.kind == "table_row"]
     assert rows == ["类别 | ①响应", " | ②修复"]
+
+
+def test_missing_image_part_does_not_lose_the_text(tmp_path):
+    p = make_docx(tmp_path / "img.docx", [dict(text="总则", style="Heading 1", num=(1, 0)), "正文。",
+                                         dict(text="附录", style="Heading 2")],
+                  abstracts=[MULTI], nums=[num_xml(1, 1)])
+    with zipfile.ZipFile(p) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    rels = files["word/_rels/document.xml.rels"].decode()
+    rel = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           'image" Target="media/missing.png"/>')
+    files["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", rel + "</Relationships>").encode()
+    q = tmp_path / "broken.docx"
+    with zipfile.ZipFile(q, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    import docx
+
+    with pytest.raises(KeyError):
+        docx.Document(str(q))  # python-docx alone refuses the package
+    assert _rows(read_blocks(q)) == [("list_item", 1, "1", "总则"), ("para", None, None, "正文。"),
+                                     ("heading", 2, None, "附录")]

@@ -251,6 +251,67 @@ def _check_zip(p: Path) -> None:
         raise InputError(p, f"corrupt DOCX ZIP archive ({e})") from None
 
 
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_DOC = "/officeDocument"
+
+
+def _rels(z, part_name: str) -> dict:
+    """{relationship type suffix: target part name} of one part, from its .rels in the ZIP."""
+    from lxml import etree
+
+    folder, _, name = part_name.rpartition("/")
+    rels_name = (folder + "/" if folder else "") + "_rels/" + name + ".rels"
+    try:
+        data = z.read(rels_name)
+    except KeyError:
+        return {}
+    root = etree.fromstring(data, _safe_parser())
+    out = {}
+    for r in root.iter("{%s}Relationship" % _PKG_REL):
+        if r.get("TargetMode") == "External":
+            continue
+        target = r.get("Target") or ""
+        if target.startswith("/"):
+            target = target[1:]
+        elif folder:
+            target = folder + "/" + target
+        parts = []
+        for seg in target.split("/"):
+            if seg == "..":
+                if parts:
+                    parts.pop()
+            elif seg and seg != ".":
+                parts.append(seg)
+        out.setdefault((r.get("Type") or "").rsplit("/", 1)[-1], "/".join(parts))
+    return out
+
+
+def _safe_parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
+
+
+def _parts_from_zip(p: Path):
+    """(body, styles, numbering) elements read with zipfile + lxml, for packages python-docx refuses."""
+    from lxml import etree
+
+    with zipfile.ZipFile(p) as z:
+        main = _rels(z, "").get(_OFFICE_DOC.strip("/")) or "word/document.xml"
+        root = etree.fromstring(z.read(main), _safe_parser())
+        body = root.find(_w("body"))
+        if body is None:
+            raise InputError(p, "DOCX without a document body")
+        rels = _rels(z, main)
+        els = []
+        for kind in ("styles", "numbering"):
+            el = None
+            if kind in rels:  # a broken styles/numbering part would silently lose headings and clause numbers
+                el = etree.fromstring(z.read(rels[kind]), _safe_parser())
+            els.append(el)
+    return body, els[0], els[1]
+
+
 def read_docx(path) -> Iterator[Block]:
     """Yield the blocks of a DOCX file in document order. Raises :class:`InputError` for unreadable files."""
     p = Path(path)
@@ -282,10 +343,16 @@ def read_docx(path) -> Iterator[Block]:
                     numbering_el = el
     except InputError:
         raise
-    except KeyError as e:
-        raise InputError(p, f"corrupt DOCX: missing part {e}") from None
     except Exception as e:  # lxml syntax errors, zip errors, python-docx package errors
-        raise InputError(p, f"corrupt DOCX ({type(e).__name__}: {str(e)[:200]})") from None
+        # python-docx loads every related part (images, fonts...): one missing or broken part that carries no
+        # text must not lose the document. Read the three parts we need straight from the ZIP instead.
+        why = f"missing part {e}" if isinstance(e, KeyError) else f"{type(e).__name__}: {str(e)[:200]}"
+        try:
+            body, styles_el, numbering_el = _parts_from_zip(p)
+        except InputError:
+            raise
+        except Exception:
+            raise InputError(p, f"corrupt DOCX ({why})") from None
     if getattr(styles_el, "tag", None) != _w("styles"):
         styles_el = None
     if getattr(numbering_el, "tag", None) != _w("numbering"):
