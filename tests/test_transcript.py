@@ -243,3 +243,12 @@ def test_same_phrase_in_two_documents_is_one_finding():
     assert {p.document_id for p in ph} == {"aaa", "bbb"}
     r = check_transcript("客服：这个我不知道。", ph, required=())
     assert [(f.phrase, f.document_id) for f in r.prohibited] == [("不知道", "aaa")] and r.score == 90
+
+
+def test_agent_guessed_among_unnamed_speakers():
+    # the customer greets first with 你好, but B speaks the scripts: B is the agent
+    t = ("A：你好，我家没气了。\nB：您好，XX燃气公司18号客服员为您服务。\nA：我不知道怎么办。\n"
+         "B：我马上为您处理。\nB：感谢您的来电，再见！")
+    r = check_transcript(t, HAND)
+    assert r.agent == "B" and r.ok and r.missing == []
+    assert check_transcript(t, HAND, agent="A").prohibited[0].line == 3

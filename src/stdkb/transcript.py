@@ -6,7 +6,8 @@
 
 The transcript is plain text, or "speaker: utterance" lines (an optional "[00:01]" time stamp first). With
 speakers, only the agent's lines are checked: the agent is ``agent=`` if given, else the speaker whose name
-is an agent word (客服, 坐席, agent ...), else the first speaker who greets, else the first speaker.
+is an agent word (客服, 坐席, agent ...), else the speaker who says the most required scripts and
+greeting/closing cues (ties: the first who greets, then the first speaker).
 
 Matching (one Aho-Corasick automaton, pyahocorasick, for all phrases at once) works on *normalised* text:
 :func:`stdkb.text.fold` (full-width -> half-width), lower case, punctuation, symbols and spaces removed
@@ -219,9 +220,6 @@ def _compile(ref: PhraseRef, lang: str) -> Optional[_Compiled]:
                 # too short to anchor on (a lone "X"-like remnant): widen the gap instead
                 pending_gap += len(core)
                 continue
-            if pieces and pending_gap == 0 and not _is_word_lang(lang):
-                pieces[-1] += core  # pieces with nothing between them are one piece
-                continue
             pieces.append(f" {core} " if _is_word_lang(lang) else core)
             gaps.append(pending_gap if len(pieces) > 1 else 0)
             pending_gap = 0
@@ -273,7 +271,9 @@ def parse_transcript(text: str) -> tuple[list, bool]:
     return out, True
 
 
-def guess_agent(utterances: list, lang: str = "zh") -> Optional[str]:
+def guess_agent(utterances: list, lang: str = "zh", matcher: Optional["PhraseMatcher"] = None) -> Optional[str]:
+    """The agent's speaker name: a name that is an agent word (客服, 坐席, agent...), else the speaker who
+    says the most greeting/closing cues and required scripts (``matcher``), else the first who greets."""
     d = _data(lang)
     speakers = []
     for u in utterances:
@@ -287,10 +287,27 @@ def guess_agent(utterances: list, lang: str = "zh") -> Optional[str]:
                 w.lower() == low for w in d.get("customer_names", [])):
             return s
     non_customer = [s for s in speakers if not any(w.lower() in s.lower() for w in d.get("customer_names", []))]
+    pool = non_customer or speakers
+    # unnamed speakers (A/B, 甲/乙): the one who speaks the standard's scripts and the service cues most;
+    # a tie goes to the first one who greets, then to the first speaker
+    score = {s: 0 for s in pool}
+    first_greet = None
+    cues = [c.lower() for c in d.get("greeting_cues", []) + d.get("closing_cues", [])]
+    greet = [c.lower() for c in d.get("greeting_cues", [])]
     for u in utterances:
-        if u.speaker in non_customer and any(c.lower() in fold(u.text).lower() for c in d.get("greeting_cues", [])):
-            return u.speaker
-    return (non_customer or speakers)[0]
+        if u.speaker not in score:
+            continue
+        t = fold(u.text).lower()
+        score[u.speaker] += sum(1 for c in cues if c in t)
+        if matcher is not None:
+            score[u.speaker] += 2 * sum(1 for c, *_ in matcher.find(u.text) if c.ref.kind == "required")
+        if first_greet is None and any(c in t for c in greet):
+            first_greet = u.speaker
+    best = max(score.values())
+    tied = [s for s in pool if score[s] == best]
+    if first_greet in tied:
+        return first_greet
+    return tied[0]
 
 
 # ---------------------------------------------------------------------------------------------- matching
@@ -551,7 +568,7 @@ def check_transcript(text: str, phrases: Iterable, *, required: Iterable[str] = 
         if u.speaker and u.speaker not in speakers:
             speakers.append(u.speaker)
     if has_speakers:
-        agent = agent or guess_agent(utts, lang)
+        agent = agent or guess_agent(utts, lang, matcher)
         checked = [u for u in utts if u.speaker == agent]
     else:
         agent = None
