@@ -309,3 +309,34 @@ def test_borderless_term_table_is_not_split_into_columns(tmp_path):
     texts = [b.text for b in read_pdf(p)]
     joined = "".join(_norm(t) for t in texts)
     assert all(_norm(x) in joined for x in items)
+
+
+def test_rotated_watermark_is_not_mixed_into_the_text(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from fixtures_build import CJK_FONT, _register_cjk
+
+    _register_cjk()
+    W, H = A4
+    c = canvas.Canvas(str(tmp_path / "wm.pdf"), pagesize=A4)
+    lines = []
+    for pg in range(3):
+        y = H - 80
+        for i in range(30):
+            text = f"{pg + 1}.{i + 1} 服务人员应当在规定时间内完成第{pg * 30 + i + 1}项工作。"
+            lines.append(text)
+            c.setFont(CJK_FONT, 11)
+            c.drawString(60, y, text)
+            y -= 20
+        c.saveState()
+        c.translate(W / 2 - 100, H / 2 - 100)
+        c.rotate(45)
+        c.setFillGray(0.85)
+        c.setFont(CJK_FONT, 48)
+        c.drawString(0, 0, "受控文件")
+        c.restoreState()
+        c.showPage()
+    c.save()
+    texts = [b.text for b in read_pdf(tmp_path / "wm.pdf")]
+    assert texts == lines

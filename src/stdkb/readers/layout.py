@@ -53,9 +53,14 @@ def build_lines(chars, *, exclude=(), width: Optional[float] = None) -> list:
     the gutter (titles, running heads) cut the page into bands, each read left column then right column.
     """
     rows = []
+    rotated = []
     for c in chars:
         t = c.get("text")
         if not t:
+            continue
+        m = c.get("matrix")
+        if m and (abs(m[1]) > 1e-3 * (abs(m[0]) + abs(m[1])) or abs(m[2]) > 1e-3 * (abs(m[2]) + abs(m[3]))):
+            rotated.append(c)  # slanted/rotated text (watermarks, rotated stamps): not part of the lines
             continue
         if exclude:
             cx = (c["x0"] + c["x1"]) / 2
@@ -64,9 +69,36 @@ def build_lines(chars, *, exclude=(), width: Optional[float] = None) -> list:
                 continue
         rows.append(c)
     gutter = find_gutter(rows, width) if width else None
-    if gutter is None:
-        return _group_lines(rows)
-    return _two_columns(rows, gutter)
+    lines = _group_lines(rows) if gutter is None else _two_columns(rows, gutter)
+    return lines + _rotated_runs(rotated)
+
+
+def _rotated_runs(chars) -> list:
+    """Rotated text as runs in drawing order (kind 'rotated'), placed after the page's lines."""
+    runs, cur, prev = [], [], None
+    for c in chars:
+        m = c["matrix"]
+        if prev is not None:
+            pm = prev["matrix"]
+            size = prev.get("size") or 10
+            if abs(m[4] - pm[4]) + abs(m[5] - pm[5]) > 3 * size:
+                runs.append(cur)
+                cur = []
+        cur.append(c)
+        prev = c
+    if cur:
+        runs.append(cur)
+    out = []
+    for run in runs:
+        text = "".join(c["text"] for c in run).strip()
+        if not text:
+            continue
+        sizes = Counter(round((c.get("size") or 0) * 2) / 2 for c in run)
+        out.append({"kind": "rotated", "text": text, "top": min(c["top"] for c in run),
+                    "bottom": max(c["bottom"] for c in run), "x0": min(c["x0"] for c in run),
+                    "x1": max(c["x1"] for c in run), "size": sizes.most_common(1)[0][0], "bold": False,
+                    "nchars": len(text)})
+    return out
 
 
 def _group_lines(rows) -> list:
@@ -329,6 +361,13 @@ def furniture(page, window) -> set:
     n = len(window)
     need = max(2, math.ceil(n * 0.4))  # 0.4: odd and even pages may carry different running heads
     drop = set()
+    # rotated text repeated on the pages around (a watermark such as 受控文件 / DRAFT) is furniture too
+    for i, ln in enumerate(page["lines"]):
+        if ln.get("kind") == "rotated" and n >= 2:
+            same = sum(1 for pg in window if any(x.get("kind") == "rotated" and x["text"] == ln["text"]
+                                                for x in pg["lines"]))
+            if same >= need:
+                drop.add(i)
     for zone, ids in cands.items():
         order = ids if zone == "top" else list(reversed(ids))
         for i in order:

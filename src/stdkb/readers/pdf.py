@@ -121,10 +121,10 @@ def _extract_page(page) -> dict:
     tables = _table_rows(page)
     lines = build_lines(chars, exclude=[t[0] for t in tables], width=float(page.width))
     for ln in lines:
-        ln["kind"] = "line"
+        ln.setdefault("kind", "line")
     # tables go where they stand; the lines keep their reading order (which is column-wise on 2-column pages)
     for bbox, top, rows in sorted(tables, key=lambda t: t[1]):
-        at = next((i for i, ln in enumerate(lines) if ln["kind"] == "line" and ln["top"] > top), len(lines))
+        at = next((i for i, ln in enumerate(lines) if ln["kind"] != "row" and ln["top"] > top), len(lines))
         lines[at:at] = [{"kind": "row", "text": " | ".join(_join_cell(c) for c in r), "top": top + i * 0.001,
                          "bottom": bbox[3], "size": None, "bold": False, "nchars": 0} for i, r in enumerate(rows)]
     has_images = bool(page.objects.get("image"))
@@ -190,7 +190,7 @@ def read_pdf(path, password: Optional[str] = None) -> Iterator[Block]:
                 if ln["kind"] == "row":
                     yield Block(text=ln["text"], kind="table_row", page=page["number"], line=line_no, source=src)
                     continue
-                level = _heading_level(ln, body_size, body_bold)
+                level = _heading_level(ln, body_size, body_bold) if ln["kind"] == "line" else None
                 yield Block(text=ln["text"], kind="heading" if level else "para", level=level,
                             page=page["number"], line=line_no, font_size=ln["size"], bold=ln["bold"], source=src)
 
