@@ -348,3 +348,18 @@ def _write_csv(path, rows):
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+
+
+def test_generic_threshold_quantities_get_the_clause_words():
+    from stdkb.checklist import context_quantity
+
+    text = "如果输气管网发生故障,公司将及时维修,一般故障排除不超过4小时,大故障不超过24小时修复。"
+    assert context_quantity(text, "不超过4小时") == "一般故障排除"
+    assert context_quantity(text, "不超过24小时") == "大故障"
+    assert context_quantity("接到投诉后,应在48小时内答复", "48小时内") is None  # nothing but 应在 before it
+    assert context_quantity("展览板尺寸不宜小于1.0mX1.8m", "1.8m", others=["不宜小于1.0m", "1.8m"]) is None
+    d = "e1"
+    doc = Document(id=d, title="t", source="s", clauses=[C(d, "1", None, text, obligations=[
+        Obligation("obligation", "一般故障排除不超过4小时")], thresholds=[Threshold(4, "h", "<=", "不超过4小时", quantity="time"),
+                                                             Threshold(24, "h", "<=", "不超过24小时")])])
+    assert build_checklist(doc).items[0].criteria == ["一般故障排除 <= 4 h", "大故障 <= 24 h"]

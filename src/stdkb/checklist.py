@@ -15,7 +15,9 @@ carries a :class:`stdkb.scoring.ScoreSheet` (see :func:`stdkb.scoring.compute_sc
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 from .model import Clause, Document
@@ -135,6 +137,59 @@ def criterion(t) -> str:
     if not q and get("text"):
         s = f"{s} ({get('text').strip()})"
     return s
+
+
+@lru_cache(maxsize=8)
+def _wording(lang: str) -> dict:
+    from . import lang as langdata
+
+    d = langdata.load_optional(lang or "zh", "checklist") or {}
+    return {
+        "generic": set(d.get("generic_quantities", [])),
+        "stop": re.compile(d.get("context_stop", r"[,，。;；:：、\s]")),
+        "lead": re.compile(d.get("context_strip_lead", r"^$")),
+        "tail": re.compile(d.get("context_strip_tail", r"^$")),
+        "min": int(d.get("context_min", 2)),
+        "max": int(d.get("context_max", 0)),
+    }
+
+
+def context_quantity(clause_text: str, threshold_text: str, lang: str = "zh", others=()) -> Optional[str]:
+    """The words just before a threshold in its clause, as a label for it: "一般故障排除" for
+    "…,一般故障排除不超过4小时"; None when nothing usable precedes it."""
+    w = _wording(lang)
+    if not w["max"] or not threshold_text:
+        return None
+    i = (clause_text or "").find(threshold_text)
+    if i <= 0:
+        return None
+    before = clause_text[max(0, i - 40):i]
+    stops = list(w["stop"].finditer(before))
+    seg = before[stops[-1].end():] if stops else before
+    for o in others:  # never label a threshold with another one's words ("不宜小于1.0mX" before "1.8m")
+        j = seg.rfind(o) if o and o != threshold_text else -1
+        if j >= 0:
+            seg = seg[j + len(o):]
+    for _ in range(3):
+        seg = w["tail"].sub("", w["lead"].sub("", seg.strip()))
+    return seg if w["min"] <= len(seg) <= w["max"] else None
+
+
+def _label_thresholds(ths: list, clause_text: str, lang: str) -> list:
+    """Criteria of ``ths``: a generic or missing quantity is replaced by the clause's own words."""
+    generic = _wording(lang)["generic"]
+    out = []
+    for t in ths:
+        q = getattr(t, "quantity", None)
+        if not q or q in generic:
+            label = context_quantity(clause_text, t.text, lang, [x.text for x in ths])
+            if label:
+                d = _asdict(t)
+                d["quantity"] = label
+                out.append(criterion(d))
+                continue
+        out.append(criterion(t))
+    return out
 
 
 def _asdict(x) -> dict:
@@ -321,7 +376,8 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
                 id=f"{document.id}:{base}#{n}", document_id=document.id, clause_id=clause.id,
                 clause_label=clause.label, path=path, titles=titles, requirement=" ".join((text or "").split()),
                 modality=mod, actor=act, condition=cond, exception=exc,
-                criteria=[criterion(t) for t in ths], thresholds=[_asdict(t) for t in ths], phrases=phrases,
+                criteria=_label_thresholds(ths, clause.text or "", lang), thresholds=[_asdict(t) for t in ths],
+                phrases=phrases,
                 section=sec, points=ob_points, deduction=ob_ded if ob_points is not None else None,
                 guarantee=guarantee, veto=is_veto,
                 clause_text=" ".join((clause.text or "").split()), line=clause.line, page=clause.page,
