@@ -159,3 +159,14 @@ def test_pathological_text_is_linear(text):
     sheet = detect_score_sheet(text)
     assert sheet is None or not sheet.sections or all(len(s.name) <= 60 for s in sheet.sections)
     item_points(text)
+
+
+def test_bands_written_score_first():
+    """The other common order: "90分及以上为优秀, 75~89分为良好, 60分以下为不合格"."""
+    from stdkb.scoring import grade_for
+
+    sheet = detect_score_sheet("考核实行百分制,总分100分。考核得分90分及以上为优秀,75~89分为良好,60-74分为合格,"
+                               "60分以下为不合格。")
+    assert [(b.name, b.comparator, b.value) for b in sheet.bands] == [
+        ("优秀", ">=", 90), ("良好", ">=", 75), ("合格", ">=", 60), ("不合格", "<", 60)]
+    assert [grade_for(sheet, x) for x in (92, 89.5, 75, 60, 59.5)] == ["优秀", "良好", "良好", "合格", "不合格"]

@@ -131,6 +131,7 @@ class _Patterns:
         )
         self.grade_lead_split = re.compile(leads) if leads else None
         self.grade_value = re.compile(data["grade_value"])
+        self.grade_reverse = re.compile(data["grade_reverse"]) if data.get("grade_reverse") else None
         self.cmp_before = data.get("grade_cmp_before", {})
         self.cmp_after = data.get("grade_cmp_after", {})
         self.inclusive = data.get("grade_cmp_after_inclusive_marker", "含")
@@ -301,6 +302,23 @@ def _detect_bands(t: str, p: _Patterns) -> list:
             continue
         seen.add(name)
         bands.append(GradeBand(name=name, comparator=cmp, value=_num(v.group("n")), text=(m.group(0) + body).strip()))
+    # the other order: "90分及以上为优秀, 75~89分为良好, 60分以下为不合格"
+    if p.grade_reverse is not None:
+        for m in p.grade_reverse.finditer(t):
+            name = m.group("name")
+            if name in seen:
+                continue
+            c = m.group("cmp") or ""
+            if m.group("b"):
+                cmp, value = ">=", _num(m.group("a"))
+            elif "以上" in c:
+                cmp, value = ">=", _num(m.group("a"))
+            elif "以下" in c or "以内" in c:
+                cmp, value = ("<=" if "及" in c else "<"), _num(m.group("a"))
+            else:
+                continue
+            seen.add(name)
+            bands.append(GradeBand(name=name, comparator=cmp, value=value, text=m.group(0)))
     return bands
 
 
