@@ -215,9 +215,12 @@ class _Parser:
         self.lists: list[_List] = []
         self.fence: Optional[tuple[str, int]] = None
         self.html_end = None  # None, a compiled end pattern, or "blank"
+        self.block_col = 0  # content column of the list item holding the current code/HTML block
         self.in_comment = False
         self.table = False
         self.prev_blank = True
+        self.open_para = False  # the previous line was paragraph text (a list may not interrupt it freely)
+        self.item_open = False  # the previous line was a list item's first line, with text
         self.last_kind: Optional[str] = None
 
     # -- output helpers
@@ -239,10 +242,13 @@ class _Parser:
     # -- the line machine
     def feed(self, n: int, raw: str) -> Iterator[Block]:
         line = raw.replace("\f", "")
+        if (self.fence is not None or self.html_end is not None) and self.block_col and line.strip() \
+                and _indent(line)[0] < self.block_col:
+            self.fence = self.html_end = None  # the list item holding the code/HTML block is over
         if self.fence is not None:
             col, rest = _indent(line)
             ch, size = self.fence
-            if col < 4 and rest.startswith(ch * size) and not rest.strip().strip(ch):
+            if col - self.block_col < 4 and rest.startswith(ch * size) and not rest.strip().strip(ch):
                 self.fence = None
             return
         if self.html_end is not None:
@@ -267,6 +273,10 @@ class _Parser:
             yield from self._flush()
             self.table = False
             self.prev_blank = True
+            self.open_para = self.item_open = False
+            if self.last_kind == "empty_item" and self.lists:
+                # an item may begin with at most one blank line: an empty item followed by a blank line is over
+                self.lists[-1].content_col = 1 << 30
             yield self._block("", n)
             return
 
@@ -281,6 +291,8 @@ class _Parser:
         yield from blocks
 
     def _classify(self, n: int, line: str, col: int, rest: str, k: int, rel: int) -> Iterator[Block]:
+        prev_open, self.open_para = self.open_para, False
+        prev_item, self.item_open = self.item_open, False
         # an HTML comment opened in running text and not closed on this line hides the following lines
         if "<!--" in rest and not rest.startswith("<!--") and rest.rfind("<!--") > rest.rfind("-->"):
             rest = rest[: rest.rfind("<!--")]
@@ -296,6 +308,7 @@ class _Parser:
                 self._close_lists(k)
                 self.table = False
                 self.fence = (m.group(1)[0], len(m.group(1)))
+                self.block_col = self.lists[k - 1].content_col if k else 0
                 return
 
             if rest.startswith("#"):
@@ -311,16 +324,19 @@ class _Parser:
 
             if rest.startswith("<"):
                 for start, end, interrupts in _HTML_STARTS:
-                    if start.match(rest) and (interrupts or not self.para):
+                    if start.match(rest) and (interrupts or not prev_open):
                         yield from self._flush()
                         self._close_lists(k)
                         self.table = False
+                        self.block_col = self.lists[k - 1].content_col if k else 0
                         if end is None:
                             self.html_end = "blank"
                         elif not end.search(rest, start.match(rest).end()):
                             self.html_end = end
                         return
 
+            if prev_item and k == len(self.lists) and _SETEXT.match(rest):
+                return  # the item's text is a setext heading: the item stays, the underline goes
             if self.para and k == len(self.lists) and not self.table:
                 m = _SETEXT.match(rest)
                 if m:
@@ -338,7 +354,7 @@ class _Parser:
                 self.table = False
                 return
 
-            item = self._list_item(n, col, rest, k)
+            item = self._list_item(n, col, rest, k, prev_open)
             if item is not None:
                 yield from item
                 return
@@ -360,7 +376,7 @@ class _Parser:
                     yield self._table_row(n, rest)
                     return
 
-            if not self.para:
+            if not prev_open:
                 if _LINK_DEF.match(rest):
                     return
                 m = _FOOTNOTE_DEF.match(rest)
@@ -373,16 +389,35 @@ class _Parser:
                 text = inline_text(rest[_QUOTE.match(rest).end():])
                 if text:
                     yield self._block(text, n)
+                    self.last_kind = "quote"
                 return
 
         elif self.table:
             yield self._table_row(n, rest)
             return
 
-        # paragraph text
-        if k < len(self.lists) and self.prev_blank:
-            self._close_lists(k)  # a less indented paragraph after a blank line ends the list
+        # paragraph text; a less indented line continues an open paragraph lazily, else it ends the lists
+        if k < len(self.lists) and (self.prev_blank or not prev_open):
+            self._close_lists(k)
         self.table = False
+        if self.last_kind == "quote":
+            # lazy continuation of a block quote's paragraph: still quote text (its paragraph is inside the
+            # quote, so a list after it does not interrupt a paragraph of ours)
+            yield from self._flush()
+            text = inline_text(rest)
+            if text:
+                yield self._block(text, n)
+                self.last_kind = "quote"
+            return
+        if rel >= 4 and not prev_open:
+            # an indented code block for CommonMark: kept as text (see the module docstring), but it is not a
+            # paragraph, so a list may follow it freely
+            yield from self._flush()
+            text = inline_text(rest)
+            if text:
+                yield self._block(text, n)
+            return
+        self.open_para = True
         self.para.append((n, rest))
         if len(self.para) > 64:
             n0, raw0 = self.para.pop(0)
@@ -390,7 +425,7 @@ class _Parser:
             if text:
                 yield self._block(text, n0)
 
-    def _list_item(self, n: int, col: int, rest: str, k: int) -> Optional[list[Block]]:
+    def _list_item(self, n: int, col: int, rest: str, k: int, prev_open: bool) -> Optional[list[Block]]:
         m = _ORDERED.match(rest)
         if m:
             ordered, delim, number = True, m.group(2), int(m.group(1))
@@ -403,7 +438,7 @@ class _Parser:
         sp_cols, content = _indent(after)
         marker_end = col + m.end()
         sibling = k < len(self.lists) and self.lists[k].ordered == ordered and self.lists[k].delim == delim
-        if self.para and not sibling:
+        if prev_open and not sibling and k == len(self.lists):
             # a new list may interrupt a paragraph only when it starts at 1 (or is a bullet) and is not empty
             if not content.strip() or (ordered and number != 1):
                 return None
@@ -428,10 +463,13 @@ class _Parser:
             if tm:
                 text = text[tm.end():]
         text = inline_text(text)
+        self.open_para = self.item_open = bool(content.strip())
         if ordered:
             out.append(self._block(text, n, "list_item", level=len(self.lists), label=f"{lst.number}{delim}"))
         elif text:
             out.append(self._block(text, n, "para"))
+        if not content.strip():
+            self.last_kind = "empty_item"
         return out
 
     def _table_row(self, n: int, raw: str) -> Block:
@@ -449,6 +487,9 @@ class _Parser:
 
 _FRONT = {"---": ("---", "..."), "+++": ("+++",)}
 _FRONT_MAX_LINES = 500
+# what the lines of YAML / TOML front matter look like: "key: value", "key = value", "- item", "[table]",
+# comments, indented continuation lines, quoted keys
+_FRONT_LINE = re.compile(r"\s|#|-(?:\s|$)|\[|[\w\"'.\-\u4e00-\u9fff]+\s*[:=]")
 
 
 def parse_markdown(lines: Iterable[str], source: Optional[str] = None) -> Iterator[Block]:
@@ -470,8 +511,8 @@ def parse_markdown(lines: Iterable[str], source: Optional[str] = None) -> Iterat
             if line.rstrip() in ends:
                 closed = True
                 break
-            if len(buf) > _FRONT_MAX_LINES:
-                break
+            if len(buf) > _FRONT_MAX_LINES or (line.strip() and not _FRONT_LINE.match(line)):
+                break  # not YAML/TOML: a thematic break or setext line followed by ordinary text
         if closed:
             n = len(buf) + 1
         else:
