@@ -33,6 +33,10 @@ Inline markup is reduced to its text: ``**`` ``__`` ``~~`` ``*x*`` ``_x_`` and b
 entities (``&nbsp;``) are decoded and backslash escapes (``1\\. ``) are resolved. A single ``*`` between
 ASCII letters or digits is not taken as emphasis ("1.0m*1.8m*2m" keeps its asterisks: it is a dimension).
 
+Checked against markdown-it-py (a CommonMark renderer) by a differential test on random list documents: the
+rendered numbers and depths agree except on a small residue of oddly indented nests mixing delimiters and
+empty items (about 0.3 % of those random documents).
+
 Deliberate departure from CommonMark: text indented by four or more spaces outside a list is kept as
 paragraph text, not dropped as an indented code block, because standards pasted into Markdown are often
 indented plain text.
