@@ -300,3 +300,14 @@ def test_missing_image_part_does_not_lose_the_text(tmp_path):
         docx.Document(str(q))  # python-docx alone refuses the package
     assert _rows(read_blocks(q)) == [("list_item", 1, "1", "总则"), ("para", None, None, "正文。"),
                                      ("heading", 2, None, "附录")]
+
+
+def test_symbol_font_signs_and_hidden_text(tmp_path):
+    inner = ('<w:p><w:r><w:t xml:space="preserve">响应时间</w:t></w:r>'
+             '<w:r><w:sym w:font="Symbol" w:char="F0A3"/></w:r><w:r><w:t>2h，温度</w:t></w:r>'
+             '<w:r><w:sym w:font="Symbol" w:char="F0B3"/></w:r><w:r><w:t>5</w:t></w:r>'
+             '<w:r><w:sym w:font="Symbol" w:char="F0B0"/></w:r><w:r><w:t>C</w:t></w:r>'
+             '<w:r><w:rPr><w:vanish/></w:rPr><w:t>（隐藏批注）</w:t></w:r>'
+             '<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r></w:p>')
+    texts = [b.text for b in read_docx(_with_body_xml(tmp_path, inner))]
+    assert texts[0] == "响应时间≤2h，温度≥5°C"

@@ -93,6 +93,43 @@ class _Styles:
         return None, None
 
 
+# Word's "Insert Symbol" from the Symbol font stores a w:sym with a private-use code (F000 + the Symbol font's
+# own code); the comparison and math signs matter for thresholds ("≤2 h"). Adobe Symbol encoding, main signs:
+_SYMBOL_FONT = {
+    0x22: "∀", 0x24: "∃", 0x2D: "−", 0x44: "Δ", 0x57: "Ω", 0x61: "α", 0x62: "β", 0x63: "χ", 0x64: "δ", 0x65: "ε",
+    0x66: "φ", 0x67: "γ", 0x6C: "λ", 0x6D: "μ", 0x70: "π", 0x72: "ρ", 0x73: "σ", 0x74: "τ", 0x77: "ω",
+    0xA2: "′", 0xA3: "≤", 0xA5: "∞", 0xAB: "↔", 0xAC: "←", 0xAD: "↑", 0xAE: "→", 0xAF: "↓", 0xB0: "°",
+    0xB1: "±", 0xB2: "″", 0xB3: "≥", 0xB4: "×", 0xB5: "∝", 0xB7: "•", 0xB8: "÷", 0xB9: "≠", 0xBA: "≡",
+    0xBB: "≈", 0xBC: "…", 0xD6: "√", 0xD7: "⋅", 0xD8: "¬", 0xD9: "∧", 0xDA: "∨", 0xE6: "(", 0xF6: ")",
+}
+
+
+def _sym_char(el) -> str:
+    code = el.get(_w("char")) or ""
+    try:
+        n = int(code, 16)
+    except ValueError:
+        return ""
+    font = (el.get(_w("font")) or "").lower()
+    if n >= 0xF000:
+        n -= 0xF000
+        if font == "symbol":
+            return _SYMBOL_FONT.get(n, chr(n) if 0x20 <= n < 0x7F else "")
+        return chr(n) if 0x20 <= n < 0x7F and font not in ("wingdings", "wingdings 2", "wingdings 3", "webdings") else ""
+    try:
+        return chr(n)
+    except ValueError:
+        return ""
+
+
+def _hidden(run) -> bool:
+    rpr = run.find(_w("rPr"))
+    if rpr is None:
+        return False
+    v = rpr.find(_w("vanish"))
+    return v is not None and (v.get(_w("val")) or "true").lower() not in ("0", "false", "off")
+
+
 def _runs_text(el, out: list, boxes: list) -> None:
     """Collect the visible text of a paragraph (recursive over runs, hyperlinks, insertions, fields)."""
     for ch in el:
@@ -108,6 +145,10 @@ def _runs_text(el, out: list, boxes: list) -> None:
             out.append("\n")
         elif tag == _w("noBreakHyphen"):
             out.append("-")
+        elif tag == _w("sym"):
+            out.append(_sym_char(ch))
+        elif tag == _w("r") and _hidden(ch):
+            continue  # hidden text (w:vanish) is neither shown nor printed
         elif tag == _w("txbxContent"):
             boxes.append(ch)
         elif tag in _SKIP_IN_TEXT:
