@@ -118,6 +118,9 @@ def test_filters():
     assert [i.criteria for i in th.items] == [["故障排除时间 <= 4 h"], ["大故障排除时间 <= 24 h"],
                                              ["语速 120–140 个 / 分钟"]]
     assert th.filters == {"with_thresholds_only": True}
+    doc.clauses[2].obligations[0].confidence = 0.6  # 2.4 定期按时上门服务: a bare imperative guess
+    sure = build_checklist(doc, min_confidence=0.7)
+    assert "d3f0a1:2/2.4#1" not in [i.id for i in sure.items] and len(sure.items) == 9
 
 
 def test_match_section_and_criterion():

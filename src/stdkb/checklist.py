@@ -274,9 +274,14 @@ def _score_items(items) -> list:
 # --------------------------------------------------------------------------------------------- building
 
 def build_checklist(document: Document, *, modality: Optional[str] = None, actor: Optional[str] = None,
-                    section: Optional[str] = None, with_thresholds_only: bool = False) -> Checklist:
+                    section: Optional[str] = None, with_thresholds_only: bool = False,
+                    min_confidence: float = 0.0) -> Checklist:
     """One :class:`ChecklistItem` per normative statement of ``document`` (each obligation of each clause;
-    a clause with phrases, thresholds or points but no obligation still gives one item)."""
+    a clause with phrases, thresholds or points but no obligation still gives one item).
+
+    Filters: ``modality``, ``actor`` (substring), ``section`` (see :func:`match_section`),
+    ``with_thresholds_only`` (items with a measurable criterion), ``min_confidence`` (drop statements the
+    extractor was less sure of, e.g. 0.7 drops bare imperative guesses)."""
     from . import scoring
 
     lang = document.lang or "zh"
@@ -392,6 +397,8 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
                 continue
             if with_thresholds_only and not item.thresholds:
                 continue
+            if min_confidence and item.confidence < min_confidence:
+                continue
             items.append(item)
 
     if sheet is not None:
@@ -406,7 +413,8 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
                                            path=["veto", str(k + 1)], titles=[], requirement=v["text"],
                                            modality="prohibition", veto=True, clause_text=v["text"]))
     filters = {k: v for k, v in (("modality", modality), ("actor", actor), ("section", section),
-                                 ("with_thresholds_only", with_thresholds_only)) if v}
+                                 ("with_thresholds_only", with_thresholds_only), ("min_confidence", min_confidence))
+               if v}
     return Checklist(document_id=document.id, title=document.title, source=document.source, lang=lang,
                      items=items, score_sheet=sheet, filters=filters,
                      generated=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat())

@@ -56,11 +56,13 @@ def _db_documents(db_path: str, name: str | None) -> list:
 @click.option("--section", default=None, metavar="PATH_PREFIX",
               help='Only items under this clause: "4.5" (a clause number) or "4/4.5" (a path prefix).')
 @click.option("--with-thresholds-only", is_flag=True, help="Only items with a measurable threshold.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Drop statements extracted with less confidence (0.7 drops bare imperative guesses).")
 @click.option("--include-duplicates", is_flag=True, help="Also make checklists of near-duplicate documents.")
 @click.option("--results", "results_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A filled-in checklist (CSV or JSON from this command): print its score and grade instead.")
 def checklist(source, db_path, doc, fmt, output, modality, actor, section, with_thresholds_only,
-              include_duplicates, results_path):
+              min_confidence, include_duplicates, results_path):
     """Generate an audit checklist from a standard: one item per normative statement.
 
     SOURCE is a standard file (TXT, DOCX, PDF, Markdown; processed on the fly, no database needed) or, with
@@ -87,14 +89,14 @@ def checklist(source, db_path, doc, fmt, output, modality, actor, section, with_
     else:
         fail(f"{source}: no such file (to use a document stored in a knowledge base, add --db FILE)")
     lists = [build_checklist(d, modality=modality, actor=actor, section=section,
-                             with_thresholds_only=with_thresholds_only) for d in docs]
+                             with_thresholds_only=with_thresholds_only, min_confidence=min_confidence) for d in docs]
     if results_path:
         _print_scores(lists, results_path)
         return
     n = sum(len(c.items) for c in lists)
     if n == 0:
         warn(f"{source}: no checklist items (no obligations or phrases found"
-             f"{' with these filters' if (modality or actor or section or with_thresholds_only) else ''})")
+             f"{' with these filters' if (modality or actor or section or with_thresholds_only or min_confidence) else ''})")
     from ..exporters import export
 
     if output:
