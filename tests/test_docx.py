@@ -308,6 +308,10 @@ def test_symbol_font_signs_and_hidden_text(tmp_path):
              '<w:r><w:sym w:font="Symbol" w:char="F0B3"/></w:r><w:r><w:t>5</w:t></w:r>'
              '<w:r><w:sym w:font="Symbol" w:char="F0B0"/></w:r><w:r><w:t>C</w:t></w:r>'
              '<w:r><w:rPr><w:vanish/></w:rPr><w:t>（隐藏批注）</w:t></w:r>'
-             '<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r></w:p>')
+             '<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r></w:p>'
+             '<w:p><w:r><w:t xml:space="preserve">流量 </w:t></w:r>'
+             '<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
+             '<m:r><m:t>Q≤0.5</m:t></m:r></m:oMath><w:r><w:t xml:space="preserve"> m³/h</w:t></w:r></w:p>')
     texts = [b.text for b in read_docx(_with_body_xml(tmp_path, inner))]
     assert texts[0] == "响应时间≤2h，温度≥5°C"
+    assert texts[1] == "流量 Q≤0.5 m³/h"

@@ -22,6 +22,7 @@ from ..model import Block
 from .numbering import Numbering, _int, _val, _w
 
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_M_T = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 _FALLBACK = "{%s}Fallback" % MC_NS
 
 #: uncompressed size of the XML parts we parse; beyond this a "DOCX" is a zip bomb or not a standard
@@ -136,7 +137,7 @@ def _runs_text(el, out: list, boxes: list) -> None:
         tag = ch.tag
         if not isinstance(tag, str):
             continue
-        if tag == _w("t"):
+        if tag == _w("t") or tag == _M_T:  # w:t, and m:t inside Office Math (formulas)
             if ch.text:
                 out.append(ch.text)
         elif tag == _w("tab"):
