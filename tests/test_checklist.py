@@ -366,3 +366,14 @@ def test_generic_threshold_quantities_get_the_clause_words():
         Obligation("obligation", "一般故障排除不超过4小时")], thresholds=[Threshold(4, "h", "<=", "不超过4小时", quantity="time"),
                                                              Threshold(24, "h", "<=", "不超过24小时")])])
     assert build_checklist(doc).items[0].criteria == ["一般故障排除 <= 4 h", "大故障 <= 24 h"]
+
+
+def test_each_statement_flags_its_own_phrases():
+    d = "p1"
+    doc = Document(id=d, title="t", source="s", clauses=[C(
+        d, "4.5.1", None, "“不知道”、“不管”。服务时应当耐心。",
+        obligations=[Obligation("prohibition", "不知道"), Obligation("prohibition", "不管"),
+                     Obligation("obligation", "服务时应当耐心")],
+        phrases=[Phrase("prohibited", "不知道"), Phrase("prohibited", "不管"), Phrase("required", "您好")])])
+    items = build_checklist(doc).items
+    assert [[p["text"] for p in i.phrases] for i in items] == [["不知道", "您好"], ["不管", "您好"], ["您好"]]

@@ -256,6 +256,21 @@ def match_section(path: list, prefix: Optional[str]) -> bool:
     return prefix in parts
 
 
+def _phrases_for(phrases: list, text: str, all_texts: list) -> list:
+    """The clause's phrases an item flags: those its own statement quotes; when no statement of the clause
+    quotes a phrase, every item of the clause flags it."""
+    if len(all_texts) <= 1:
+        return list(phrases)
+    norm = lambda s: "".join((s or "").split())  # noqa: E731
+    mine = norm(text)
+    out = []
+    for p in phrases:
+        pt = norm(p["text"])
+        if pt in mine or not any(pt in norm(t) for t in all_texts):
+            out.append(p)
+    return out
+
+
 def _defines_scoring(clause: Clause, sheet) -> bool:
     from .text import fold
 
@@ -382,7 +397,7 @@ def build_checklist(document: Document, *, modality: Optional[str] = None, actor
                 clause_label=clause.label, path=path, titles=titles, requirement=" ".join((text or "").split()),
                 modality=mod, actor=act, condition=cond, exception=exc,
                 criteria=_label_thresholds(ths, clause.text or "", lang), thresholds=[_asdict(t) for t in ths],
-                phrases=phrases,
+                phrases=_phrases_for(phrases, text, [sp[0] for sp in specs]),
                 section=sec, points=ob_points, deduction=ob_ded if ob_points is not None else None,
                 guarantee=guarantee, veto=is_veto,
                 clause_text=" ".join((clause.text or "").split()), line=clause.line, page=clause.page,
