@@ -377,3 +377,26 @@ def test_each_statement_flags_its_own_phrases():
         phrases=[Phrase("prohibited", "不知道"), Phrase("prohibited", "不管"), Phrase("required", "您好")])])
     items = build_checklist(doc).items
     assert [[p["text"] for p in i.phrases] for i in items] == [["不知道", "您好"], ["不管", "您好"], ["您好"]]
+
+
+def test_cli_docx_source(tmp_path):
+    """A Word file nobody has seen, processed on the fly."""
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    d.add_paragraph("燃气入户安检服务规范", style="Title")
+    for line in ["1 安检要求", "1.1 安检人员入户前应出示工作证件。", "1.2 每户安检时间不得少于15分钟。",
+                 "1.3 安检人员不得收取任何费用。", "2 服务用语", "2.1 禁止使用“这不归我管”等用语。"]:
+        d.add_paragraph(line)
+    p = tmp_path / "inspection.docx"
+    d.save(p)
+    r = _run("checklist", str(p), "--format", "json")
+    assert r.exit_code == 0, r.output
+    items = json.loads(r.output)["checklists"][0]["items"]
+    by: dict = {}
+    for i in items:
+        if i["path"]:
+            by.setdefault(i["path"][-1], []).append(i)
+    assert {"1.1", "1.2", "1.3", "2.1"} <= set(by)
+    assert "prohibition" in [i["modality"] for i in by["1.3"]]
+    assert any("15" in c and ">=" in c for i in by["1.2"] for c in i["criteria"])
+    assert {"kind": "prohibited", "text": "这不归我管"} in by["2.1"][0]["phrases"]
