@@ -313,3 +313,14 @@ def test_english_inline_references_are_not_clause_starts():
 """)
     assert paths(doc) == ["2", "2/2.1", "2/2.2", "2/2.3", "3", "3/3.1"]
     assert doc.clauses[2].text == "Escalate complaints as described in Section 3. Staff shall reply within 2 hours."
+
+
+def test_space_then_a_cjk_word_is_a_title_not_a_unit():
+    # "安" (ampere), "下", "名" are units only when they touch the number
+    doc = one_doc("燃气入户安检服务规范\n\n1 安检要求\n1.1 安检人员入户前应出示工作证件。\n2 下水道检查\n2.1 每月1次。\n")
+    assert paths(doc) == ["1", "1/1.1", "2", "2/2.1"]
+
+
+def test_top_level_number_after_a_lost_heading():
+    doc = one_doc("规范\n\n1.1 安检人员入户前应出示工作证件。\n1.2 每户安检时间不得少于15分钟。\n2 服务用语\n2.1 禁止使用。\n")
+    assert paths(doc) == ["1.1", "1.2", "2", "2/2.1"]

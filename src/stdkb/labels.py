@@ -105,13 +105,15 @@ def _patterns():
     latin_f = [f for f in followers if f.isascii()]
     # a CJK unit must touch the number ("50米"); a Latin one may follow a space ("5 s", "30 minutes")
     P["follower_re"] = re.compile(r"(?:%s)|\s*(?:%s)" % ("|".join(map(re.escape, cjk_f)), "|".join(map(re.escape, latin_f))))
+    P["latin_follower_re"] = re.compile(r"\s*(?:%s)" % "|".join(map(re.escape, latin_f)))
     return P
 
 
-def _value_follows(text: str, pos: int) -> bool:
-    """True when what follows ``pos`` marks the preceding number as a value ("50米", "2.0米高", "30cm")."""
+def _value_follows(text: str, pos: int, latin_only: bool = False) -> bool:
+    """True when what follows ``pos`` marks the preceding number as a value ("50米", "2.0米高", "30cm").
+    ``latin_only``: after a space only a Latin unit counts ("5 s"); a CJK word after a space starts a title."""
     P = _patterns()
-    m = P["follower_re"].match(text, pos)
+    m = (P["latin_follower_re"] if latin_only else P["follower_re"]).match(text, pos)
     if not m:
         return False
     end = m.end()
@@ -208,7 +210,7 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
                 k = end
                 while k < n and f[k] in " \t":
                     k += 1
-                if k >= n or _value_follows(f, k) or f[k].isdigit():
+                if k >= n or _value_follows(f, k, latin_only=True) or f[k].isdigit():
                     return None
             fam = {"、": "num_dun", ")": "num_rparen"}.get(delim, "bare")
             return finish(fam, v, str(v), end, delim)

@@ -144,6 +144,11 @@ class _State:
         if strong and delim in (".", "space"):
             if not st:
                 return 0
+            # "2 服务用语" right after 1.3 when the "1" heading was lost: inside section v-1, close it
+            firsts = [(i, lv) for i, lv in enumerate(st) if lv.family == "decimal" and isinstance(lv.value, tuple)]
+            if firsts and all(lv.value[0] == v - 1 for _, lv in firsts) and not any(
+                    isinstance(lv.value, tuple) and len(lv.value) == 1 and lv.family == "decimal" for _, lv in firsts):
+                return firsts[0][0]
             # a document that skips a number ("1 范围", "3 术语和定义") still continues its level
             for i in range(len(st) - 1, -1, -1):
                 lv = st[i]
