@@ -212,6 +212,9 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
                     k += 1
                 if k >= n or _value_follows(f, k, latin_only=True) or f[k].isdigit():
                     return None
+                # a CJK unit after a space: "第 2 版", "共 3 人。" (but "3 人员要求", "1 安检要求" are titles)
+                if f[k] in "版年月日号" or (_value_follows(f, k) and (k + 1 >= n or not ("\u3400" <= f[k + 1] <= "\u9fff"))):
+                    return None
             fam = {"、": "num_dun", ")": "num_rparen"}.get(delim, "bare")
             return finish(fam, v, str(v), end, delim)
         return None
