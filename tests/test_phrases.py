@@ -96,3 +96,15 @@ def test_english_script_after_telling_the_caller_and_after_a_condition():
     r = extract_text("When a guest complains, apologise sincerely and say 'I will take care of this'.", "en")
     assert [o.modality for o in r["obligations"]] == ["obligation"]
     assert [(p.kind, p.text) for p in r["phrases"]] == [("required", "I will take care of this")]
+
+
+def test_a_new_action_after_a_prohibition_says_the_script():
+    """7.3.1 of the seed: the prohibition (避免遗留…) ends at the comma; 并说 introduces a required closing."""
+    from stdkb.extract import extract_text
+    r = extract_text("确认客户没有其他需求或疑问后应适时提出告辞,将资料物品整理好,避免遗留在客户处,"
+                     "并说:“如果您有需要,请拨打客户服务电话××××××,谢谢,再见。”", "zh", ["入户服务要求", "辞别"])
+    assert [(p.kind, p.rule) for p in r["phrases"]] == [("required", "script")]
+    r = extract_text("严禁对客户说“不知道”。", "zh", ["服务要求"])
+    assert [(p.kind, p.text) for p in r["phrases"]] == [("prohibited", "不知道")]
+    r = extract_text("不要说“你问我,我问谁”,应说:“请稍等,我帮您查询”。", "zh", ["服务要求"])
+    assert [(p.kind, p.text) for p in r["phrases"]] == [("prohibited", "你问我,我问谁"), ("required", "请稍等,我帮您查询")]

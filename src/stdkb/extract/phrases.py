@@ -151,8 +151,13 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
                 tail = before_sent[m.end():]
                 if zh and _WHEN_RE.search(tail):  # "不能立即接待客户时说:" — the marker is in the condition
                     continue
+                if zh and _NEW_SAY_ACTION.search(tail):  # "避免遗留在客户处,并说:“…”" — a new action says it
+                    continue
                 p_last = m.end()
-            o_last = max((m.end() for m in lx.oblig_re.finditer(before_sent)), default=-1)
+            p_spans = [(m.start(), m.end()) for m in lx.prohibit_re.finditer(before_sent)]
+            # an obligation word inside a prohibition marker (要 in 不要, 应 in 不应) is not an obligation
+            o_last = max((m.end() for m in lx.oblig_re.finditer(before_sent)
+                          if not any(ps <= m.start() < pe for ps, pe in p_spans)), default=-1)
             near_say = says or re.search(r"(说|讲|称|出现|使用|用语|口头语|说声|say|use|words?|phrases?|slang)",
                                          before_sent[-20:] if zh else before_sent[-40:], 0 if zh else re.I)
             example = _EXAMPLE_AFTER.match(after) if zh else None
@@ -179,6 +184,7 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
 
 
 _CHAIN_GAP = re.compile(r"[\s、，,/／或和及]*|\s*(?:,\s*)?(?:or|and)\s+")
+_NEW_SAY_ACTION = re.compile(r"[,，;；]\s*(?:并|再|然后|随后|同时|且|还|应|要|须)?\s*(?:说|讲|道|问候|告知)")
 _WHEN_RE = re.compile(r"(?<![小及准按同随即临定适实届])时")
 _EXAMPLE_AFTER = re.compile(r"[、，,]?\s*等{1,2}[\u4e00-\u9fff]{0,4}(?:用语|语言|话|字眼|词语|口头语)")
 _SAY_ANY = re.compile(r"(说|讲明|讲|告知|问候|致谢|道歉|表示|say|tell|greet)", re.I)
