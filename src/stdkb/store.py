@@ -72,6 +72,10 @@ def open_db(path=DEFAULT_DB, create: bool = False):
         conn = sqlite3.connect(str(p), isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
+        # a build inserts keys (hash-like ids) all over large indexes: a 2 MB page cache turns that into
+        # random I/O once the database outgrows it; searches read through mmap
+        conn.execute("PRAGMA cache_size = -131072")
+        conn.execute("PRAGMA mmap_size = 268435456")
         if create:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -568,16 +572,41 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
             raise StdkbError(f"unknown modality {modality!r} (one of: {', '.join(MODALITIES)})")
         where.append("EXISTS (SELECT 1 FROM obligations o WHERE o.clause = c.id AND o.modality = ?)")
         params.append(modality)
+    cols = ("c.id AS clause_id, c.document, d.title AS document_title, c.label, c.path, c.path_text, c.kind, "
+            "c.text")
+    fts_sql = " AND ".join(fts_where)
     try:
-        n = conn.execute(f"SELECT count(*) FROM (SELECT f.rowid FROM clauses_fts f WHERE {' AND '.join(fts_where)} "
-                         f"LIMIT ?)", (*fts_params, RANK_MAX + 1)).fetchone()[0]
+        n = conn.execute(f"SELECT count(*) FROM (SELECT f.rowid FROM clauses_fts f WHERE {fts_sql} LIMIT ?)",
+                         (*fts_params, RANK_MAX + 1)).fetchone()[0]
         ranked = n <= RANK_MAX
-        order = "f.rank" if ranked else "f.rowid"
-        sql = (f"SELECT c.id AS clause_id, c.document, d.title AS document_title, c.label, c.path, c.path_text, "
-               f"c.kind, c.text, {'f.rank' if ranked else 'NULL'} AS score FROM clauses_fts f "
-               f"JOIN clauses c ON c.n = f.rowid JOIN documents d ON d.id = c.document "
-               f"WHERE {' AND '.join(fts_where + where)} ORDER BY {order} LIMIT ? OFFSET ?")
-        hits = list(_rows(conn, sql, (*fts_params, *params, int(limit), int(offset))))
+        if not ranked:  # document order: FTS5 yields rowids in order, the LIMIT stops the scan early
+            sql = (f"SELECT {cols}, NULL AS score FROM clauses_fts f JOIN clauses c ON c.n = f.rowid "
+                   f"JOIN documents d ON d.id = c.document WHERE {' AND '.join(fts_where + where)} "
+                   f"ORDER BY f.rowid LIMIT ? OFFSET ?")
+            hits = list(_rows(conn, sql, (*fts_params, *params, int(limit), int(offset))))
+        else:
+            # rank inside FTS5 alone (joining every match before sorting costs 3x), then join and filter the
+            # best k; fetch more when the filters rejected too many
+            need = int(offset) + int(limit)
+            k = max(need * 4, 64)
+            while True:
+                top = conn.execute(f"SELECT f.rowid, f.rank FROM clauses_fts f WHERE {fts_sql} ORDER BY f.rank "
+                                   f"LIMIT ?", (*fts_params, k)).fetchall()
+                cond = " AND ".join(["c.n IN (SELECT value FROM json_each(?))"] + where)
+                found = {r["n"]: r for r in _rows(
+                    conn, f"SELECT c.n AS n, {cols} FROM clauses c JOIN documents d ON d.id = c.document "
+                          f"WHERE {cond}", (json.dumps([t[0] for t in top]), *params))}
+                hits = []
+                for rowid, rank in top:
+                    r = found.get(rowid)
+                    if r is not None:
+                        r.pop("n")
+                        r["score"] = rank
+                        hits.append(r)
+                if len(hits) >= need or len(top) < k:
+                    break
+                k *= 8
+            hits = hits[int(offset):need]
     except sqlite3.OperationalError as e:
         raise StdkbError(f"bad search query {query!r}: {e}") from None
     for h in hits:
