@@ -503,3 +503,31 @@ def test_list_numbering_agrees_with_a_commonmark_renderer():
         if got != want:
             bad.append(text)
     assert len(bad) <= cases * 0.006, (len(bad), bad[:3])
+
+
+def test_never_crashes_and_blocks_are_well_formed():
+    import re
+
+    from hypothesis import given, settings, strategies as st
+
+    pieces = st.sampled_from(["1. ", "2) ", "- ", "* ", "> ", "# ", "## ", "```", "~~~", "---", "===", "+++", "<div>",
+                              "<!--", "-->", "<br>", "| a | b |", "|---|", "**", "__", "`", "[x](y)", "![i](p)", "\\",
+                              "&amp;", "\t", "    ", "  ", "总则", "1.1 条款", "text", "\u3000", "\f", ""])
+    line = st.lists(pieces, max_size=6).map("".join)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(line, max_size=25))
+    def check(lines):
+        blocks = list(parse_markdown(lines, source="h.md"))
+        last = 0
+        for b in blocks:
+            assert b.kind in {"para", "heading", "list_item", "table_row"}
+            assert 1 <= b.line <= len(lines) and b.line >= last
+            last = b.line
+            assert "\n" not in b.text and "\f" not in b.text
+            if b.kind == "list_item":
+                assert re.fullmatch(r"\d+[.)]", b.label) and b.level >= 1
+            if b.kind == "heading":
+                assert 1 <= b.level <= 6 and b.text
+
+    check()
