@@ -25,7 +25,7 @@ TABLE_DOCS = {
         "source_sha256": "Hash of the input file", "clause_count": "Number of clauses",
         "chars": "Characters of clause text"}),
     "clauses": ("Clauses", "Numbered clauses and headings, in document order, with their place in the tree.", {
-        "id": "Stable clause id", "n": "Integer key (rowid of the full-text index)", "document": "Document",
+        "id": "Stable clause id", "n": "Integer key (rowid of the full-text index; negative in near-duplicate documents)", "document": "Document",
         "seq": "Position in the document", "label": "Normalised number (2.2.3)",
         "raw_label": "Number as written (（一）, 1、)", "path": "Numbers from the root, JSON list",
         "path_text": "Numbers from the root", "kind": "heading, clause or text", "level": "Depth (1 = top)",
@@ -69,7 +69,7 @@ FACETS = {
     "references": ["kind", "document"],
 }
 
-SORT = {"clauses": "n", "obligations": "id", "thresholds": "id", "phrases": "id", "references": "id"}
+SORT = {"obligations": "id", "thresholds": "id", "phrases": "id", "references": "id"}
 
 QUERIES = {
     "search_clauses": {

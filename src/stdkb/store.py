@@ -135,14 +135,14 @@ def _source_key(doc: Document) -> str:
     return doc.source or "<unknown>"
 
 
-def _doc_rows(doc: Document, source: str, next_n: int):
+def _doc_rows(doc: Document, source: str, next_n: int, sign: int = 1):
     """Rows for one document: (doc_row, clause_rows, fts_rows, obligations, thresholds, phrases, refs)."""
     from .search import tokens
 
     clause_rows, fts_rows, obl, thr, phr, ref = [], [], [], [], [], []
     chars = 0
     for seq, c in enumerate(doc.clauses):
-        n = next_n + seq
+        n = sign * (next_n + seq)
         path = [str(x) for x in (c.path or [])]
         clause_rows.append((c.id, n, doc.id, seq, c.label, c.raw_label, json.dumps(path, ensure_ascii=False),
                             " > ".join(path) if path else None, c.kind, c.level, c.parent, c.title, c.scheme,
@@ -179,8 +179,12 @@ def _delete_source(conn, source: str):
 
 
 def _insert_doc(conn, doc: Document, source: str) -> int:
-    next_n = conn.execute("SELECT coalesce(max(n), 0) + 1 FROM clauses").fetchone()[0]
-    doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, next_n)
+    # clauses.n (= the FTS rowid) is positive for original documents and negative for near-duplicates, so that
+    # search leaves duplicates out with a rowid range inside FTS5 (no join); a document's keys are consecutive
+    hi, lo = conn.execute("SELECT coalesce(max(n), 0), coalesce(min(n), 0) FROM clauses").fetchone()
+    next_n = max(hi, -lo) + 1
+    doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, next_n,
+                                                         sign=-1 if doc.duplicate_of else 1)
     conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", doc_row)
     conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", clauses)
     conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?,?,?)", fts)
@@ -566,7 +570,7 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
         where.append("c.document = ?")
         params.append(did)
     elif not duplicates:
-        where.append("d.duplicate_of IS NULL")
+        fts_where.append("f.rowid > 0")  # clauses of near-duplicate documents have negative keys
     if modality:
         if modality not in MODALITIES:
             raise StdkbError(f"unknown modality {modality!r} (one of: {', '.join(MODALITIES)})")
@@ -588,7 +592,7 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
             # rank inside FTS5 alone (joining every match before sorting costs 3x), then join and filter the
             # best k; fetch more when the filters rejected too many
             need = int(offset) + int(limit)
-            k = max(need * 4, 64)
+            k = min(max(need * 4, 64), n)
             while True:
                 top = conn.execute(f"SELECT f.rowid, f.rank FROM clauses_fts f WHERE {fts_sql} ORDER BY f.rank "
                                    f"LIMIT ?", (*fts_params, k)).fetchall()
@@ -603,9 +607,10 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
                         r.pop("n")
                         r["score"] = rank
                         hits.append(r)
-                if len(hits) >= need or len(top) < k:
+                if len(hits) >= need or len(top) < k or k >= n:
                     break
-                k *= 8
+                # the filters kept len(hits) of k: ask for enough to keep `need`, with margin
+                k = min(n, max(k * 8, int(k * need / max(len(hits), 1) * 2)))
             hits = hits[int(offset):need]
     except sqlite3.OperationalError as e:
         raise StdkbError(f"bad search query {query!r}: {e}") from None

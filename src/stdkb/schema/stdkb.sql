@@ -30,7 +30,7 @@ CREATE INDEX IF NOT EXISTS [idx_documents_title] ON [documents]([title]);
 
 CREATE TABLE IF NOT EXISTS [clauses] (
     [id] TEXT PRIMARY KEY,
-    [n] INTEGER NOT NULL UNIQUE, -- stable integer key, the rowid of clauses_fts
+    [n] INTEGER NOT NULL UNIQUE, -- integer key = rowid of clauses_fts; negative in near-duplicate documents
     [document] TEXT NOT NULL REFERENCES [documents]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [seq] INTEGER NOT NULL, -- position inside the document
     [label] TEXT,
