@@ -6,6 +6,8 @@
 
 What it measures (each throughput figure in a fresh process, so peak RSS belongs to that run alone):
 
+0. the readers alone (``read_blocks`` over the smallest corpus; the "clauses" column counts blocks), to
+   split the time between reading and segmenting;
 1. read + segmentation only: ``stdkb.process_paths([corpus], extract=False)`` on the 10 MB and the 50 MB
    generated corpus (bench/make_corpus.py): MB/s of text (UTF-8 bytes of the text, whatever the file
    encoding) and peak RSS (``resource.getrusage().ru_maxrss``), plus the RSS growth over the process's
@@ -81,9 +83,16 @@ def worker(mode: str, corpus_dir: str, limit_mb: float | None) -> dict:
         tracemalloc.start()
     docs = clauses = 0
     t0, c0 = time.perf_counter(), time.process_time()
-    for doc in stdkb.process_paths(files, extract=extract, on_error=errors.append):
-        docs += 1
-        clauses += len(doc.clauses)
+    if mode == "read":  # the readers alone (decoding + lines -> blocks), for the breakdown
+        from stdkb.readers import read_blocks
+
+        for f in files:
+            for _ in read_blocks(f):
+                clauses += 1  # counts blocks
+    else:
+        for doc in stdkb.process_paths(files, extract=extract, on_error=errors.append):
+            docs += 1
+            clauses += len(doc.clauses)
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     out = {"mode": mode, "files": len(files), "text_mb": text_bytes / 1048576, "seconds": dt, "cpu_seconds": cpu,
            "mbps": text_bytes / 1048576 / cpu, "wall_mbps": text_bytes / 1048576 / dt, "documents": docs, "clauses": clauses, "errors": len(errors),
@@ -218,7 +227,8 @@ def main(argv=None):
         print("MB/s = MB of text per CPU second of the process (robust to other load on the machine); wall s also shown")
         print(f"{'mode':<22}{'text MB':>8}{'files':>7}{'docs':>7}{'clauses':>9}{'wall s':>8}{'cpu s':>8}{'MB/s':>7}"
               f"{'RSS MB':>8}{'+RSS':>7}{'traced':>8}  target")
-        plan = [("segment", mb, corpora[mb], None) for mb in sizes]
+        plan = [("read", min(corpora), corpora[min(corpora)], None)] if corpora else []
+        plan += [("segment", mb, corpora[mb], None) for mb in sizes]
         plan += [("extract", mb, corpora[mb], None) for mb in ex_sizes]
         plan += [("tracemalloc", mb, smallest, mb) for mb in tm_sizes]
         for mode, mb, d, limit in plan:
@@ -231,7 +241,7 @@ def main(argv=None):
             if "error" in r:
                 print(f"{mode:<22} {mb:g} MB: FAILED: {r['error']}")
                 continue
-            label = {"segment": "read+segment", "extract": "read+segment+extract",
+            label = {"read": "read only (blocks)", "segment": "read+segment", "extract": "read+segment+extract",
                      "tracemalloc": "read+segment (traced)"}[mode]
             target = ""
             if mode == "segment":
