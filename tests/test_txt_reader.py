@@ -59,6 +59,14 @@ def test_chinese_in_every_encoding(tmp_path, name, data):
     assert lines_of(f) == expected(ZH)
 
 
+@pytest.mark.parametrize("enc", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_with_symbols(tmp_path, enc):
+    text = "3.2 室温应保持在18℃～26℃，湿度≤60%；①照明≥300 lx；■ 注：μ 为系数。\n" * 20 + "ありがとう 감사합니다\n"
+    f = tmp_path / "sym.txt"
+    f.write_bytes(text.encode(enc))
+    assert lines_of(f) == expected(text)
+
+
 @pytest.mark.parametrize("enc", ["utf-16-le", "utf-16-be", "gbk", "utf-8"])
 def test_english_in_several_encodings(tmp_path, enc):
     f = tmp_path / "en.txt"

@@ -64,8 +64,11 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-# characters real text is made of (CJK, CJK/full-width punctuation, ASCII, Latin-1, general punctuation)
-_PLAUSIBLE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# characters real text is made of: ASCII, Latin, Greek, Cyrillic, punctuation, letter-like symbols and
+# arrows (℃ №), maths (≤ ≥), enclosed numbers (①), box/shapes (■ ●), CJK punctuation, kana, CJK, Hangul,
+# full-width forms
+_PLAUSIBLE = re.compile(r"[\t\n\r\f\x20-\x7e\u00a0-\u04ff\u2000-\u22ff\u2460-\u27bf\u3000-\u30ff\u3400-\u4dbf"
+                        r"\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
 def _decodes(sample: bytes, enc: str) -> bool:
