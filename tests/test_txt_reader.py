@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import codecs
-import os
 import random
 
 import pytest
