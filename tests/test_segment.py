@@ -324,3 +324,14 @@ def test_space_then_a_cjk_word_is_a_title_not_a_unit():
 def test_top_level_number_after_a_lost_heading():
     doc = one_doc("规范\n\n1.1 安检人员入户前应出示工作证件。\n1.2 每户安检时间不得少于15分钟。\n2 服务用语\n2.1 禁止使用。\n")
     assert paths(doc) == ["1.1", "1.2", "2", "2/2.1"]
+
+
+def test_clause_references_inside_a_sentence_do_not_split():
+    doc = one_doc("施工规范\n\n1 总则\n1.1 施工单位应遵守本规范。\n1.2 施工单位应按本标准 1.1 的规定执行。 1.3 监理单位负责检查。\n")
+    assert paths(doc) == ["1", "1/1.1", "1/1.2", "1/1.3"]
+    assert doc.clauses[2].text == "施工单位应按本标准 1.1 的规定执行。"
+
+
+def test_bullets_stay_separate_lines():
+    doc = one_doc("服务规范\n\n4.5 禁忌用语\n• 不知道\n• 找领导去\n- 这不是我们的事\n")
+    assert doc.clauses[0].text.splitlines()[1:] == ["• 不知道", "• 找领导去", "- 这不是我们的事"]

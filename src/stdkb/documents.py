@@ -409,42 +409,68 @@ class _Lookahead:
 
 
 class DuplicateIndex:
-    """Near-duplicate detection with character 5-gram shingles (sampled), for documents streamed in order.
+    """Near-duplicate detection for documents streamed in order, in memory bounded per document.
 
-    A document is marked ``duplicate_of`` an earlier one when most of the shorter text's shingles appear in
-    the longer one (containment >= ``threshold``), which catches the same standard pasted twice, an excerpt
-    of it, and copies with watermarks or reflowed lines.
+    A document's fingerprint is the set of its text fragments between punctuation marks (white space
+    removed first, so reflowed, flattened or re-wrapped copies give the same fragments), hashed. Only a
+    bottom-k sketch of it is kept (the ``k`` smallest hashes: a consistent sample, so two sketches can be
+    compared), and an inverted index from sampled hash to documents finds the candidates, so marking does
+    not compare a new document with every earlier one.
+
+    A document is marked ``duplicate_of`` an earlier one when most of either one's sampled fragments occur in
+    the other (containment >= ``threshold``): the same standard pasted twice, an excerpt of it, a copy with
+    another watermark or reflowed lines.
     """
 
-    def __init__(self, threshold: float = 0.8, min_chars: int = 80):
+    _SPLIT = re.compile(r"[^\w]+|_+")
+    _WS = re.compile(r"\s+")
+
+    def __init__(self, threshold: float = 0.8, k: int = 128, min_fragments: int = 5):
         self.threshold = threshold
-        self.min_chars = min_chars
-        self._docs: list[tuple[str, frozenset]] = []
+        self.k = k
+        self.min_fragments = min_fragments
+        self._ids: list = []
+        self._sketches: list = []  # sorted tuples of hashes
+        self._index: dict = {}  # hash -> [doc number]
+
+    def fingerprint(self, doc: Document) -> tuple:
+        if doc.clauses:
+            text = "".join(c.text for c in doc.clauses)
+        else:
+            text = "".join(b.text for b in doc.blocks)
+        text = self._WS.sub("", fold(text)).lower()
+        hashes = {zlib.crc32(frag.encode("utf-8")) for frag in self._SPLIT.split(text) if len(frag) >= 4}
+        return tuple(sorted(hashes)[: self.k])
 
     @staticmethod
-    def fingerprint(doc: Document) -> frozenset:
-        text = "".join(norm_key(c.text) for c in doc.clauses) if doc.clauses else norm_key(
-            "".join(b.text for b in doc.blocks))
-        out = set()
-        for i in range(0, max(0, len(text) - 4)):
-            h = zlib.crc32(text[i:i + 5].encode("utf-8"))
-            if h % 4 == 0:
-                out.add(h)
-        return frozenset(out)
+    def _count_upto(sketch: tuple, tau: int) -> int:
+        from bisect import bisect_right
+        return bisect_right(sketch, tau)
 
     def mark(self, doc: Document) -> Optional[str]:
-        fp = self.fingerprint(doc)
-        if len(fp) * 4 < self.min_chars // 1:
-            self._docs.append((doc.id, fp))
-            return None
-        for other_id, other in self._docs:
-            if not other:
-                continue
-            small, large = (fp, other) if len(fp) <= len(other) else (other, fp)
-            if len(small) < 5:
-                continue
-            if len(small & large) / len(small) >= self.threshold:
-                doc.duplicate_of = other_id
-                break
-        self._docs.append((doc.id, fp))
+        sk = self.fingerprint(doc)
+        n = len(self._ids)
+        if len(sk) >= self.min_fragments:
+            tau_new = sk[-1] if len(sk) == self.k else 0xFFFFFFFF
+            common: dict = {}
+            for h in sk:
+                for j in self._index.get(h, ()):
+                    common[j] = common.get(j, 0) + 1
+            best = None
+            for j, c in sorted(common.items()):
+                other = self._sketches[j]
+                tau_other = other[-1] if len(other) == self.k else 0xFFFFFFFF
+                tau = min(tau_new, tau_other)
+                n_new, n_other = self._count_upto(sk, tau), self._count_upto(other, tau)
+                if min(n_new, n_other) < self.min_fragments:
+                    continue
+                score = max(c / n_new, c / n_other)
+                if score >= self.threshold and (best is None or score > best[0]):
+                    best = (score, j)
+            if best is not None:
+                doc.duplicate_of = self._ids[best[1]]
+        self._ids.append(doc.id)
+        self._sketches.append(sk)
+        for h in sk:
+            self._index.setdefault(h, []).append(n)
         return doc.duplicate_of

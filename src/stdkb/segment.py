@@ -54,6 +54,7 @@ class _State:
     clauses: List[Clause] = field(default_factory=list)
     ids: dict = field(default_factory=dict)
     current: Optional[Clause] = None  # clause receiving continuation text
+    seen_decimal: set = field(default_factory=set)  # decimal labels already used in this document
     last_line_was_title: bool = False
 
     # -- placement -----------------------------------------------------------------------------------
@@ -176,6 +177,8 @@ class _State:
             value = (lab.value,)
             top = self.stack[-1] if self.stack else None
             fam = "decimal" if top is None or top.layout is not None else f"list{lab.delim}"
+        if lab and lab.family == "decimal":
+            self.seen_decimal.add(lab.label)
         clause = Clause(
             id=cid, label=label, path=path, kind="clause", level=len(path), parent=parent.id if parent else None,
             text=text, raw_label=lab.raw if lab else None, scheme=fam if lab else None,
@@ -185,6 +188,12 @@ class _State:
         self.stack.append(_Level(fam, value, clause, lab.delim if lab else "", layout, item_level))
         self.current = clause
         return clause
+
+    def prefix_open(self, value) -> bool:
+        """Is the parent of decimal number ``value`` ("1" for "1.1") an open clause?"""
+        if not isinstance(value, tuple) or len(value) < 2:
+            return False
+        return any(isinstance(lv.value, tuple) and lv.value == value[:-1] for lv in self.stack)
 
     def _make_id(self, path: list) -> str:
         base = f"{self.doc_id}:" + "/".join(str(p) for p in path)
@@ -254,7 +263,10 @@ def segment_blocks(blocks: Iterable[Block], doc_id: str, lang: str = "zh") -> Li
                 lab = Label(lab.family, lab.value, lab.label, block.label, 0, 0, lab.delim)
                 at = state.place(lab, strong=True, item_level=block.level or 1)
                 if at is None:
-                    at = len(state.stack)
+                    # a list of another style at the same depth ("7." after "4)") is a sibling, not a child
+                    lvl = block.level or 1
+                    at = next((i for i, lv in enumerate(state.stack)
+                               if lv.item_level is not None and lv.item_level >= lvl), len(state.stack))
                 _start(state, lab, at, text.strip(), block, item_level=block.level or 1)
                 continue
             # a label parse_label cannot take alone (a bare "1" from Word's "%1"): read it as the numbered line
@@ -283,21 +295,44 @@ def _layout_heading(state: _State, text: str, block: Block) -> None:
     c.kind = "heading"
 
 
+# where a label can start inside a line: after white space or a sentence/list boundary, at a character that
+# begins some numbering scheme (the same boundaries as _BOUNDARY, after fold())
+_CAND = re.compile(
+    r"(?<=[\s。;!?:])(?:[0-9一二三四五六七八九十(第附\u2460-\u2473]|[A-Za-z](?=\s*[.、)．])|[A-Z](?=\.\d)"
+    r"|(?i:section|clause|chapter|article|part|appendix|annex|schedule|attachment)\b)")
+_BULLET = re.compile(r"^\s*[•·●○◆◇■□▪▫►▸\-\*–—](?=\s)|^\s*[•·●○◆◇■□▪▫►▸]")
+
+
+def _reference_context(folded: str, lab: Label) -> bool:
+    """'按本标准 1.1 的规定', '见 3.2 条': a number inside a sentence that points at a clause."""
+    data = lang_data("zh", "segment")
+    before = folded[max(0, lab.start - 8):lab.start].rstrip()
+    after = folded[lab.start + len(lab.label) if lab.label else lab.end:][:4].lstrip()
+    return (any(before.endswith(w) for w in data["reference_before"])
+            or any(after.startswith(w) for w in data["reference_after"]))
+
+
 def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
     lead = len(text) - len(text.lstrip())
+    if _BULLET.match(folded):
+        # a bullet item is its own line of the current clause ("• 不知道"), never glued to the previous one
+        _continue(state, text.strip(), block, newline=True)
+        return
     labels = []
-    n = len(folded)
-    i = lead
-    # candidates at the start of the line and after sentence/list boundaries
-    while i < n:
-        if i == lead or folded[i - 1] in _BOUNDARY:
-            if folded[i] not in " \t":
-                lab = parse_label(text, i, folded=folded)
-                if lab is not None:
-                    labels.append(lab)
-                    i = max(lab.end, i + 1)
-                    continue
-        i += 1
+    first = parse_label(text, lead, folded=folded) if lead < len(folded) else None
+    end = lead + 1
+    if first is not None:
+        labels.append(first)
+        end = max(first.end, lead + 1)
+    # candidates after sentence/list boundaries (run-on text)
+    for m in _CAND.finditer(folded, end):
+        i = m.start()
+        if i < end:
+            continue
+        lab = parse_label(text, i, folded=folded)
+        if lab is not None:
+            labels.append(lab)
+            end = max(lab.end, i + 1)
     # accept labels in order against the live stack
     pos = lead
     pending_start = lead
@@ -314,6 +349,9 @@ def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
                 prev = folded[:lab.start].rstrip()
                 if not (isinstance(lab.value, tuple) and len(lab.value) > 1 and prev and prev[-1] in ".;"):
                     continue
+            elif lab.family == "decimal" and (_reference_context(folded, lab) or (
+                    lab.label in state.seen_decimal and not state.prefix_open(lab.value))):
+                continue  # "按本标准 1.1 的规定执行": a reference, and 1.1 exists already
         at = state.place(lab, strong=strong)
         if at is None:
             continue

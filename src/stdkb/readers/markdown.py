@@ -12,8 +12,9 @@ What becomes what (CommonMark rules, with the GFM table extension):
   item's content column); ``level`` is the nesting depth, 1 = top. A list interrupting a paragraph must start
   at 1 (else the line is paragraph text, as in CommonMark); a list ends at a non-indented paragraph after a
   blank line, a heading, a thematic break, a fence or an HTML block.
-- Bullet items (``-``, ``*``, ``+``) -> ``para`` blocks with the bullet (and a task-list ``[ ]``/``[x]``)
-  removed; they still count for the nesting depth of ordered lists inside them.
+- Bullet items (``-``, ``*``, ``+``) -> ``Block(kind="list_item", label="•", level=depth)`` with the bullet
+  (and a task-list ``[ ]``/``[x]``) removed from the text; the segmenter keeps each on its own line of the
+  clause. They count for the nesting depth of ordered lists inside them.
 - GFM tables -> one ``table_row`` block per row, cells joined with `` | ``; the ``|---|`` delimiter row is
   skipped. A line that starts and ends with ``|`` is read as a table row even without a delimiter row.
 - Block quotes -> ``para`` blocks (``>`` markers removed).
@@ -471,7 +472,8 @@ class _Parser:
         if ordered:
             out.append(self._block(text, n, "list_item", level=len(self.lists), label=f"{lst.number}{delim}"))
         elif text:
-            out.append(self._block(text, n, "para"))
+            # a bullet item keeps its bullet as label, so the segmenter keeps items on separate lines
+            out.append(self._block(text, n, "list_item", level=len(self.lists), label="•"))
         if not content.strip():
             self.last_kind = "empty_item"
         return out
