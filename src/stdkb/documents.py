@@ -37,8 +37,9 @@ _PUNCT_WS = re.compile(r"[\s\W_]+", re.UNICODE)
 @lru_cache(maxsize=None)
 def _noise():
     data = lang_data("", "noise")
-    strip = [re.compile(p) for p in data["strip_patterns"]]
-    lines = [re.compile(p) for p in data["line_patterns"]]
+    # one alternation per kind: one regex pass per line instead of one per pattern
+    strip = [re.compile("|".join(f"(?:{p})" for p in data["strip_patterns"]))]
+    lines = [re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]))]
     zh, en = lang_data("zh", "segment"), lang_data("en", "segment")
     nav = {fold(x).strip().lower() for x in zh["nav_lines"] + en["nav_lines"]}
     toc_words = sorted({fold(x) for x in zh["toc_words"] + en["toc_words"]}, key=len, reverse=True)
@@ -46,6 +47,11 @@ def _noise():
     title_words = zh["title_words"]
     en_title_words = [w.lower() for w in en["title_words"]]
     return strip, lines, nav, toc_words, broken, title_words, en_title_words
+
+
+@lru_cache(maxsize=None)
+def _toc_first_chars() -> frozenset:
+    return frozenset(w[0].lower() for w in _noise()[3]) | frozenset(w[0].upper() for w in _noise()[3])
 
 
 # an entry of a table of contents: text, then a page number in brackets, after dot leaders, or a broken ref
@@ -113,17 +119,21 @@ def clean_line(text: str) -> tuple[str, list]:
 
 
 def is_toc_header(text: str) -> bool:
-    toc_words = _noise()[3]
-    t = fold(text).strip()
-    return any(t == w or t.lower() == w.lower() for w in toc_words)
+    t = text.strip()
+    if not t or len(t) > 24 or t[0] not in _toc_first_chars():
+        return False
+    t = fold(t)
+    return any(t == w or t.lower() == w.lower() for w in _noise()[3])
 
 
 def split_toc_line(text: str) -> Optional[tuple[str, str]]:
     """A flattened table of contents on one line ("目录 1 总则 (2) 2 … (12)"): (toc part, rest) or None."""
-    toc_words = _noise()[3]
+    t = text.lstrip()
+    if not t or t[0] not in _toc_first_chars():
+        return None
     f = fold(text)
     t = f.lstrip()
-    if not any(t.startswith(w) for w in toc_words):
+    if not any(t.startswith(w) for w in _noise()[3]):
         return None
     marks = list(_TOC_MARK_RE.finditer(f))
     if len(marks) < 2:
@@ -137,6 +147,9 @@ def split_toc_line(text: str) -> Optional[tuple[str, str]]:
 
 
 def is_toc_entry(text: str, in_toc: bool) -> bool:
+    t = text.rstrip()
+    if not t or not (t[-1].isdigit() or t[-1] in ")）。." or in_toc):
+        return False
     f = fold(text)
     if _TOC_ENTRY.match(f):
         return True
@@ -144,17 +157,17 @@ def is_toc_entry(text: str, in_toc: bool) -> bool:
 
 
 def is_title_candidate(text: str) -> bool:
+    if len(text) > 80 and len(text.strip()) > 60:
+        return False
     f = fold(text).strip()
     if not (2 <= len(f) <= 60):
         return False
     if f[-1] in "。;；,，:：、" or f.endswith("..."):
         return False
-    if parse_label(f, 0) is not None:
-        return False
-    if is_toc_header(f):
-        return False
     letters = sum(1 for ch in f if ch.isalnum())
-    return letters >= max(2, len(f) * 0.5)
+    if letters < max(2, len(f) * 0.5):
+        return False
+    return parse_label(f, 0) is None and not is_toc_header(f)
 
 
 def has_title_word(text: str) -> bool:
@@ -271,7 +284,8 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
         text = block.text
         # --- a title line followed by its repetition or a table of contents starts a document ---
         nxt = None
-        if block.kind in ("para", "heading") and is_title_candidate(text):
+        candidate = block.kind in ("para", "heading") and is_title_candidate(text)
+        if candidate:
             nxt = buf.peek_text(1)
         repeated = nxt is not None and title_similarity(text, nxt) >= 0.6
         before_toc = nxt is not None and (is_toc_header(nxt) or split_toc_line(nxt) is not None)
@@ -288,6 +302,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
                 if toc[1]:
                     block = Block(**{**block.__dict__, "text": toc[1]})
                     text = toc[1]
+                    candidate = block.kind in ("para", "heading") and is_title_candidate(text)
                 else:
                     continue
             elif is_toc_entry(text, in_toc):
@@ -309,7 +324,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
             cur = _Pending(text.strip(), source)
             cur.noise.append(text)
             continue
-        if block.kind in ("para", "heading") and is_title_candidate(text):
+        if candidate:
             boundary = None
             if cur.title is not None and (contained_in(text, cur.title) >= 0.7 or title_similarity(cur.title, text) >= 0.7):
                 if cur.body_chars == 0 or norm_key(text) == norm_key(cur.title) or contained_in(text, cur.title) >= 0.9:
@@ -425,7 +440,8 @@ class DuplicateIndex:
     _SPLIT = re.compile(r"[^\w]+|_+")
     _WS = re.compile(r"\s+")
 
-    def __init__(self, threshold: float = 0.8, k: int = 128, min_fragments: int = 5):
+    def __init__(self, threshold: float = 0.8, k: int = 128, min_fragments: int = 5, max_posting: int = 64):
+        self.max_posting = max_posting
         self.threshold = threshold
         self.k = k
         self.min_fragments = min_fragments
@@ -471,6 +487,9 @@ class DuplicateIndex:
                 doc.duplicate_of = self._ids[best[1]]
         self._ids.append(doc.id)
         self._sketches.append(sk)
-        for h in sk:
-            self._index.setdefault(h, []).append(n)
+        if doc.duplicate_of is None:  # a duplicate is found through its original
+            for h in sk:
+                posting = self._index.setdefault(h, [])
+                if len(posting) < self.max_posting:  # a fragment in very many documents tells nothing
+                    posting.append(n)
         return doc.duplicate_of
