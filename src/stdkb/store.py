@@ -181,7 +181,9 @@ def _delete_source(conn, source: str):
 def _insert_doc(conn, doc: Document, source: str) -> int:
     # clauses.n (= the FTS rowid) is positive for original documents and negative for near-duplicates, so that
     # search leaves duplicates out with a rowid range inside FTS5 (no join); a document's keys are consecutive
-    hi, lo = conn.execute("SELECT coalesce(max(n), 0), coalesce(min(n), 0) FROM clauses").fetchone()
+    # two statements: SQLite answers a lone max() / min() from the index, both in one statement scan the table
+    hi = conn.execute("SELECT max(n) FROM clauses").fetchone()[0] or 0
+    lo = conn.execute("SELECT min(n) FROM clauses").fetchone()[0] or 0
     next_n = max(hi, -lo) + 1
     doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, next_n,
                                                          sign=-1 if doc.duplicate_of else 1)
