@@ -127,6 +127,7 @@ def test_flattened_excerpts_come_out_as_trees(seed_docs):
     req = by_title["安全文明工地标准及要求"]
     p = paths(req)
     assert "第一章/1.4" in p and "第二章/2.2/2.2.5" in p
+    assert [x for x in p if x.startswith("第二章/2.1/")] == [f"第二章/2.1/2.1.{i}" for i in range(1, 6)]
     flow = by_title["客服工作标准化流程"]
     assert "一/1/1.2" in paths(flow) and "二/1/1.3/(3)" in paths(flow)
 
@@ -335,3 +336,9 @@ def test_clause_references_inside_a_sentence_do_not_split():
 def test_bullets_stay_separate_lines():
     doc = one_doc("服务规范\n\n4.5 禁忌用语\n• 不知道\n• 找领导去\n- 这不是我们的事\n")
     assert doc.clauses[0].text.splitlines()[1:] == ["• 不知道", "• 找领导去", "- 这不是我们的事"]
+
+
+def test_flattened_clause_starting_with_a_reference_cue_word_still_splits():
+    # "2.1.4 项目减分…": 项目 is a word, not "the item of 2.1.3"
+    doc = one_doc("评定办法\n\n2.1 评定办法 2.1.3 检查时采取观感、实测等方法。 2.1.4 项目减分最多以应得分为度。\n")
+    assert paths(doc) == ["2.1", "2.1/2.1.3", "2.1/2.1.4"]
