@@ -356,19 +356,15 @@ def build(db_path, paths, *, on_error: Optional[Callable[[str], None]] = None,
 def _seed_dedupe(conn, dedupe, rebuilding: set):
     """Teach the near-duplicate index the documents already stored from other sources, so a new file that
     repeats a stored standard is marked ``duplicate_of`` it even when the stored file is skipped."""
-    rows = conn.execute("SELECT id, source FROM documents ORDER BY source, doc_index").fetchall()
-    for did, source in rows:
+    rows = conn.execute("SELECT id, source, duplicate_of FROM documents ORDER BY source, doc_index").fetchall()
+    for did, source, dup in rows:
         if source in rebuilding:
             continue
         texts = [t for (t,) in conn.execute("SELECT text FROM clauses WHERE document = ? ORDER BY seq", (did,))]
-        stub = Document(id=did, title="", source=source,
+        stub = Document(id=did, title="", source=source, duplicate_of=dup,
                         clauses=[Clause(id="", label=None, path=[], kind="clause", level=1, parent=None, text=t)
                                  for t in texts])
-        try:
-            fp = dedupe.fingerprint(stub)
-            dedupe._docs.append((did, fp))
-        except AttributeError:  # another DuplicateIndex implementation: let it mark (and ignore the result)
-            dedupe.mark(stub)
+        dedupe.mark(stub)  # a stored duplicate keeps its mark, so it is not indexed (as in a fresh build)
     return dedupe
 
 
