@@ -178,3 +178,11 @@ def test_too_many_matches_fall_back_to_document_order(db, monkeypatch):
     assert [h["clause_id"] for h in hits] == first10
     # a narrower query is ranked again
     assert store.search(db, "禁忌用语", doc="测试标准001")[0]["ranked"]
+
+
+@pytest.mark.parametrize("q", ["诉", "投诉", "严禁", "忌用"])
+def test_raw_fts_query_as_typed_works_for_one_and_two_characters(db, q):
+    # datasette without the plugin hands the typed text straight to FTS5: unicode61 keeps 投诉 as one token,
+    # which is exactly the bigram (or, for one character, the unigram) we index
+    n = db.conn.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH ?", (q,)).fetchone()[0]
+    assert n == len(like_ids(db, q))
