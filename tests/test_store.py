@@ -395,3 +395,28 @@ def test_cli_build_shows_progress_for_many_files(tmp_path):
     assert "building" in r.stderr and "5 file(s) built" in r.stderr
     r = _run_cli(["build", str(src), "--db", str(tmp_path / "kb.db"), "-q"], env={"STDKB_PROGRESS": "1"})
     assert r.returncode == 0 and r.stderr == ""
+
+
+def test_prune_removes_deleted_files_only_under_given_paths(tmp_path):
+    src = write_inputs(tmp_path / "in")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep.txt").write_text(ZH_STANDARD_2.replace("安全施工管理规定", "另一规定"), encoding="utf-8")
+    (src / "bad.txt").write_bytes(b"")
+    dbp = tmp_path / "kb.db"
+    store.build(dbp, [src, other])
+    (src / "gas.txt").unlink()
+    (src / "bad.txt").unlink()
+    (other / "keep.txt").unlink()  # deleted too, but not under the paths of the next build
+    r = store.build(dbp, [src])
+    assert r.removed == 0  # without prune nothing is forgotten
+    r = store.build(dbp, [src], prune=True)
+    assert r.removed == 2 and (r.built, r.unchanged) == (0, 2)
+    db = store.open_db(dbp)
+    names = {Path(p).name for (p,) in db.conn.execute("SELECT path FROM sources")}
+    assert names == {"site.txt", "code.txt", "keep.txt"}
+    assert db.conn.execute("SELECT count(*) FROM ingest_errors").fetchone()[0] == 0
+    assert not store.search(db, "燃气表电池")
+    consistent(db)
+    r = CliRunner().invoke(cli, ["build", str(src), "--db", str(dbp), "--prune"])
+    assert r.exit_code == 0 and "0 removed" in r.stderr

@@ -285,18 +285,20 @@ class BuildResult:
     documents: int = 0
     clauses: int = 0
     bytes: int = 0
+    removed: int = 0
     errors: list = field(default_factory=list)
 
 
 def build(db_path, paths, *, on_error: Optional[Callable[[str], None]] = None,
           progress: Optional[Callable[[str, int, int], None]] = None, force: bool = False,
-          max_bytes: Optional[int] = None, password: Optional[str] = None) -> BuildResult:
+          max_bytes: Optional[int] = None, password: Optional[str] = None, prune: bool = False) -> BuildResult:
     """Build or update the knowledge base at ``db_path`` from files and directories.
 
     A file whose sha256 equals the stored one is skipped (unless ``force``); a changed file replaces exactly
     its own rows in one transaction; a file that fails is recorded in ``ingest_errors`` (its previous rows,
     if any, are kept), reported through ``on_error(message)`` and the build goes on.
-    ``progress(path, done, total)`` is called after each file."""
+    ``progress(path, done, total)`` is called after each file. ``prune`` removes the stored sources that lie
+    under one of ``paths`` but were not found there any more (deleted files), each in its own transaction."""
     from .documents import DuplicateIndex
     from .pipeline import file_sha256, process_path
     from .readers import iter_input_files
@@ -350,7 +352,27 @@ def build(db_path, paths, *, on_error: Optional[Callable[[str], None]] = None,
             done += 1
             if progress:
                 progress(str(f), done, len(files))
+    if prune:
+        res.removed = _prune(conn, paths, {str(Path(f).resolve()) for f in files})
     return res
+
+
+def _prune(conn, paths, present: set) -> int:
+    roots = [str(Path(p).resolve()) for p in paths]
+    removed = 0
+    for (src,) in conn.execute("SELECT path FROM sources UNION SELECT path FROM ingest_errors").fetchall():
+        under = any(src == r or src.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+        if under and src not in present:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                _delete_source(conn, src)
+                conn.execute("DELETE FROM ingest_errors WHERE path = ?", (src,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            removed += 1
+    return removed
 
 
 def _seed_dedupe(conn, dedupe, rebuilding: set):

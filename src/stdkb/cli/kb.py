@@ -34,8 +34,9 @@ def _console(stderr=False, force_terminal=None):
 @click.option("--force", is_flag=True, help="Rebuild every file even if its content hash is unchanged.")
 @click.option("--max-size", type=int, default=None, help="Refuse files larger than this many MB (default 100).")
 @click.option("--password", default=None, help="Password for encrypted PDFs.")
+@click.option("--prune", is_flag=True, help="Also remove the documents of files that were deleted under PATHS.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def build(paths, db_path, force, max_size, password, quiet):
+def build(paths, db_path, force, max_size, password, prune, quiet):
     """Build or update the knowledge base from files and directories.
 
     Unchanged files (same sha256) are skipped; a changed file replaces exactly its own rows, in one
@@ -46,6 +47,7 @@ def build(paths, db_path, force, max_size, password, quiet):
     Examples:
       stdkb build corpus/ --db stdkb.db
       stdkb build new_standard.docx --db stdkb.db      # adds or replaces that file's documents
+      stdkb build corpus/ --prune                       # and forgets files deleted from corpus/
     """
     from ..errors import StdkbError
     from ..store import build as do_build
@@ -86,7 +88,7 @@ def build(paths, db_path, force, max_size, password, quiet):
         bar.start()
     try:
         res = do_build(db_path, paths, on_error=on_error, progress=progress_cb, force=force,
-                       max_bytes=max_size * 1024 * 1024 if max_size else None, password=password)
+                       max_bytes=max_size * 1024 * 1024 if max_size else None, password=password, prune=prune)
     except StdkbError as e:
         fail(str(e))
     finally:
@@ -94,7 +96,8 @@ def build(paths, db_path, force, max_size, password, quiet):
             bar.stop()
     if not quiet:
         click.echo(f"{db_path}: {res.built} file(s) built ({res.documents} documents, {res.clauses} clauses), "
-                   f"{res.unchanged} unchanged, {res.failed} failed", err=True)
+                   f"{res.unchanged} unchanged, {res.failed} failed"
+                   + (f", {res.removed} removed" if prune else ""), err=True)
     sys.exit(1 if res.failed else 0)
 
 
