@@ -123,3 +123,18 @@ def test_duplicate_index_marks_near_copies_only():
     assert idx.mark(a[0]) is None
     assert idx.mark(b[0]) == a[0].id
     assert idx.mark(other[0]) is None
+
+
+def test_first_wordy_line_is_the_title_unless_a_standard_title_follows():
+    assert process_text("Customer Service Code\n\n1 Scope\nThis code applies.\n", "x.txt", extract=False)[0].title \
+        == "Customer Service Code"
+    assert process_text("中石油昆仑燃气有限公司\n客户服务标准(试行)\n1 总则\n为加强管理。\n", "x.txt", extract=False)[0].title \
+        == "客户服务标准(试行)"
+
+
+def test_same_file_name_in_two_folders_gets_two_ids():
+    text = "客服规范\n\n1 总则\n本规范适用于客服中心。\n"
+    a = process_text(text, "v1/std.txt", extract=False)[0]
+    b = process_text(text, "v2/std.txt", extract=False)[0]
+    assert a.id != b.id
+    assert a.id == process_text(text.replace("客服中心", "客服大厅"), "v1/std.txt", extract=False)[0].id

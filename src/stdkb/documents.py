@@ -187,9 +187,18 @@ def clean_title(title: str) -> str:
     return t or title.strip()
 
 
+def _wordy(text: str) -> bool:
+    """Mostly letters (CJK or Latin words), not codes and numbers ("ICS 75.180", "GB/T 12345—2020")."""
+    t = fold(text).strip()
+    alpha = sum(1 for ch in t if ch.isalpha())
+    return alpha >= 0.6 * len(t.replace(" ", "")) and (len(t.split()) >= 2 or alpha >= 4)
+
+
 def doc_id_for(source: str, index: int, title: str) -> str:
-    """Stable document id: the same file name, position and title give the same id on every run."""
-    key = f"{Path(source).name}\0{index}\0{norm_key(title)}"
+    """Stable document id: the same file (folder and file name), position and title give the same id on every
+    run, also after the file's text was edited; ``v1/std.txt`` and ``v2/std.txt`` get different ids."""
+    p = Path(source)
+    key = f"{p.parent.name}/{p.name}\0{index}\0{norm_key(title)}"
     return "d" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
@@ -201,6 +210,7 @@ class _Pending:
         self.noise: List[str] = []
         self.body_chars = 0
         self.title_block = title_block
+        self.weak_title = False
 
     def add(self, block: Block):
         self.blocks.append(block)
@@ -349,8 +359,17 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
                 cur.noise.append(text)
                 strong_seen += boundary == "strong"
                 continue
-            if cur.title is None and cur.body_chars == 0 and has_title_word(text) and len(fold(text).strip()) <= 40:
+            if ((cur.title is None or cur.weak_title) and cur.body_chars == 0 and has_title_word(text)
+                    and len(fold(text).strip()) <= 40):
                 cur.title = text.strip()  # the first title-like line of a file names its document
+                cur.weak_title = False
+                cur.noise.append(text)
+                continue
+            if cur.title is None and cur.body_chars == 0 and not cur.blocks and _wordy(text):
+                # the first line of a file, short and made of words ("Customer Service Code"): its title, unless
+                # a line naming a standard follows before the body starts
+                cur.title = text.strip()
+                cur.weak_title = True
                 cur.noise.append(text)
                 continue
         cur.add(block)
