@@ -147,13 +147,15 @@ def search(query, db_path, doc, modality, limit, duplicates, as_json):
     table = Table(title=f"{len(hits)} hit(s) for {escape(query)}", show_lines=False, expand=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("document", overflow="fold", max_width=24)
-    table.add_column("clause", overflow="fold", max_width=18)
+    table.add_column("clause path", overflow="fold", max_width=18)
     table.add_column("text", overflow="fold")
+    # the match is highlighted in a terminal; piped or pasted output marks it with 【】 instead
+    on, off = ("[bold yellow]", "[/bold yellow]") if console.is_terminal else ("【", "】")
     for i, h in enumerate(hits, 1):
         snip = escape(h["snippet"]).replace("&lt;mark&gt;", "<mark>")
-        snip = snip.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
-        label = h["label"] or h["kind"]
-        table.add_row(str(i), escape(h["document_title"]), escape(str(label)), snip)
+        snip = snip.replace("<mark>", on).replace("</mark>", off)
+        where = h.get("path_text") or h["label"] or h["kind"]
+        table.add_row(str(i), escape(h["document_title"]), escape(str(where)), snip)
     console.print(table)
     if not hits[0]["ranked"]:
         console.print("[dim]too many matching clauses to rank: shown in document order (add characters or "
@@ -170,7 +172,7 @@ def show(clause_id, db_path, as_json):
 
     \b
     Example:
-      stdkb show 'kfbz-3f2a:2.2.3' --db stdkb.db
+      stdkb show 'dc07b5eb714:2/2.2/2.2.3' --db stdkb.db
     """
     from ..errors import StdkbError
     from ..store import _rows, clause_ancestors, get_clause
