@@ -206,7 +206,7 @@ def show(clause_id, db_path, as_json):
     console.print(head)
     specs = {
         "obligations": ("modality", "actor", "text", "condition", "exception", "confidence"),
-        "thresholds": ("comparator", "value", "max", "unit", "si_value", "si_unit", "quantity", "text"),
+        "thresholds": ("comparator", "value", "max", "unit", "si_value", "si_unit", "per", "quantity", "text"),
         "phrases": ("kind", "text", "confidence"),
         "references": ("kind", "target", "resolved", "text"),
     }
