@@ -20,6 +20,7 @@ The words used (目录, 相关文档, title words) are language data in ``lang/*
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zlib
 from collections import Counter
@@ -197,7 +198,7 @@ def _wordy(text: str) -> bool:
 def doc_id_for(source: str, index: int, title: str) -> str:
     """Stable document id: the same file (folder and file name), position and title give the same id on every
     run, also after the file's text was edited; ``v1/std.txt`` and ``v2/std.txt`` get different ids."""
-    p = Path(source)
+    p = Path(os.path.abspath(source))  # the same file gives the same id whichever way its path was written
     key = f"{p.parent.name}/{p.name}\0{index}\0{norm_key(title)}"
     return "d" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
