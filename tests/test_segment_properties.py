@@ -54,6 +54,11 @@ def test_segmenter_is_total_lossless_and_well_formed(text):
     check(text)
 
 
+def test_found_by_hypothesis():
+    # a lettered appendix is numbered ("A",): a bare number after it must not be compared with it as an int
+    check("附录A、1 1 一、")
+
+
 def test_seed_is_lossless():
     from pathlib import Path
     check((Path(__file__).resolve().parents[1] / "corpus" / "000_0488f31712851f27.txt").read_text(encoding="utf-8"))

@@ -92,6 +92,7 @@ class _State:
             for i in range(len(st) - 1, -1, -1):
                 lv = st[i]
                 if (_is_tuple_family(lv) and len(lv.value) == len(value) and lv.value[:-1] == value[:-1]
+                        and isinstance(lv.value[-1], int) and isinstance(value[-1], int)
                         and value[-1] == lv.value[-1] + 1):
                     return i
             # inside a line, a decimal label without parent or sibling must at least start its level ("1.1")
@@ -131,7 +132,7 @@ class _State:
             lv = st[i]
             if lv.layout is not None:
                 break
-            if isinstance(lv.value, tuple) and len(lv.value) == 1 and v == lv.value[0] + 1:
+            if isinstance(lv.value, tuple) and len(lv.value) == 1 and isinstance(lv.value[0], int) and v == lv.value[0] + 1:
                 if lv.family == "decimal" or lv.delim == delim:
                     return i
         if v == 1:
