@@ -41,6 +41,9 @@ def _noise():
     # one alternation per kind: one regex pass per line instead of one per pattern
     strip = [re.compile("|".join(f"(?:{p})" for p in data["strip_patterns"]))]
     lines = [re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]))]
+    # literal words one of which every strip pattern needs: lines without any skip the regex
+    triggers = tuple(data.get("strip_triggers", ()))
+    strip.append(triggers)
     zh, en = lang_data("zh", "segment"), lang_data("en", "segment")
     nav = {fold(x).strip().lower() for x in zh["nav_lines"] + en["nav_lines"]}
     toc_words = sorted({fold(x) for x in zh["toc_words"] + en["toc_words"]}, key=len, reverse=True)
@@ -99,15 +102,20 @@ def clean_line(text: str) -> tuple[str, list]:
     """Remove noise from one line: returns (kept text, [removed pieces])."""
     strip, lines, nav, *_ = _noise()
     f = fold(text)
-    if not f.strip():
+    stripped = f.strip()
+    if not stripped:
         return "", []
-    for pat in lines:
-        if pat.search(f):
+    if len(stripped) <= _LINE_NOISE_MAX:
+        for pat in lines:
+            if pat.search(f):
+                return "", [text]
+        if stripped.lower() in nav:
             return "", [text]
-    if f.strip().lower() in nav:
-        return "", [text]
+    triggers = strip[-1]
+    if triggers and not any(t in f for t in triggers):
+        return text, []
     removed = []
-    for pat in strip:
+    for pat in strip[:-1]:
         m = pat.search(f)
         while m:
             removed.append(text[m.start():m.end()])
@@ -117,6 +125,9 @@ def clean_line(text: str) -> tuple[str, list]:
     if removed and not text.strip():
         return "", removed
     return (text if not removed else re.sub(r"\s{2,}", " ", text).strip()), removed
+
+
+_LINE_NOISE_MAX = 40  # page numbers, running headers and navigation lines are short
 
 
 def is_toc_header(text: str) -> bool:
@@ -165,7 +176,7 @@ def is_title_candidate(text: str) -> bool:
         return False
     if f[-1] in "。;；,，:：、" or f.endswith("..."):
         return False
-    letters = sum(1 for ch in f if ch.isalnum())
+    letters = len(_PUNCT_WS.sub("", f))
     if letters < max(2, len(f) * 0.5):
         return False
     return parse_label(f, 0) is None and not is_toc_header(f)

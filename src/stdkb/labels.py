@@ -124,21 +124,29 @@ def _value_follows(text: str, pos: int, latin_only: bool = False) -> bool:
     return True
 
 
+# characters a label can start with (besides ASCII letters: Section, A., (a) start with "(" or a letter)
+_START_CHARS = frozenset("0123456789第附(一二三四五六七八九十" + CIRCLED)
+
+
 def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Optional[Label]:
     """Propose a label starting exactly at ``pos`` of ``line``. ``folded`` is ``fold(line)`` if already known."""
     f = folded if folded is not None else fold(line)
     n = len(f)
     if pos >= n:
         return None
-    P = _patterns()
     ch = f[pos]
+    if ch not in _START_CHARS and not (ch.isascii() and ch.isalpha()):
+        return None  # most lines start with text: answer before any regex
+    P = _patterns()
 
     def finish(family, value, label, end, delim):
         # swallow a following colon/space: they belong to the label, not the clause text
         e = end
-        while e < n and f[e] in ":：":
-            e += 1
-        while e < n and f[e] in " \t":
+        while e < n and f[e] in ":： \t":
+            if f[e] in " \t":
+                while e < n and f[e] in " \t":
+                    e += 1
+                break
             e += 1
         return Label(family, value, label, line[pos:e], pos, e, delim)
 
@@ -182,10 +190,10 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
     if ch.isdigit():
         m = P["decimal"].match(f, pos)
         if m:
-            parts = tuple(int(x) for x in m.group(1).split("."))
-            comps = m.group(1).split(".")
-            if any(c.startswith("0") for c in comps):  # 2.0米, 1.05: values, not clause numbers
+            num = m.group(1)
+            if num[0] == "0" or ".0" in num:  # 2.0米, 1.05: values, not clause numbers
                 return None
+            parts = tuple(int(x) for x in num.split("."))
             end = m.end()
             if end < n and (f[end].isdigit() or _value_follows(f, end)):
                 return None

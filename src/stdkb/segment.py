@@ -225,24 +225,31 @@ def _join(prev: str, new: str) -> str:
     return prev + " " + new
 
 
+_INNER_COLON = re.compile(r"[:：]\s*\S")
+_EN_SENT_END = re.compile(r"[.;!?]$")
+_EN_VERB = re.compile(r"\b(shall|must|should|may|will|is|are)\b", re.I)
+
+
+def _heading_max(lang: str) -> int:
+    return lang_data("zh" if lang == "zh" else "en", "segment")["heading_max_chars"]
+
+
 def _heading_like(text: str, lang: str) -> bool:
     raw = text.strip()
     t = raw.rstrip(":：")
-    if not t:
+    if not t or len(t) > 80:
         return False
     if raw[-1] in ":：" and (len(t) > 10 or t[-1] in "应须要得"):
         return False  # "物业服务企业应当遵守下列要求:", "服务人员应:" introduce a list: sentences, not headings
-    data = lang_data("zh" if lang == "zh" else "en", "segment")
-    if len(t) > data["heading_max_chars"]:
+    if len(t) > _heading_max(lang):
         return False
     if lang == "zh":
-        return not _HEAD_PUNCT.search(t) and not re.search(r"[:：]\s*\S", t)
-    if re.search(r"[.;!?]$", t):
+        return not _HEAD_PUNCT.search(t) and not _INNER_COLON.search(t)
+    if _EN_SENT_END.search(t):
         return False
-    words = t.split()
-    if len(words) > 10:
+    if len(t.split()) > 10:
         return False
-    return not re.search(r"\b(shall|must|should|may|will|is|are)\b", t, re.I)
+    return not _EN_VERB.search(t)
 
 
 def segment_blocks(blocks: Iterable[Block], doc_id: str, lang: str = "zh") -> List[Clause]:
