@@ -89,11 +89,14 @@ def extract_document(doc):
     """Fill every clause of ``doc`` in place; returns ``doc``."""
     lang = _norm_lang(getattr(doc, "lang", "zh"))
     by_id = {c.id: c for c in doc.clauses}
+    ctx_of_parent: dict = {}  # siblings share their heading chain: build it once per parent
     for c in doc.clauses:
         text = c.text or ""
         if not text.strip():
             continue
-        ctx = clause_context(doc, c, by_id)
+        ctx = ctx_of_parent.get(c.parent)
+        if ctx is None:
+            ctx = ctx_of_parent[c.parent] = tuple(x for x in clause_context(doc, c, by_id) if x)
         if c.kind == "heading" and c.title and text.strip() == c.title.strip():
             # a bare heading: references and numbers only, no norms
             r = extract_text(text, lang, ctx, imperative=False)

@@ -79,10 +79,19 @@ class _Lex:
     rel_words: frozenset = frozenset()
     continuation: frozenset = frozenset()
     leadin_short: tuple = ()
+    sent_runs: Optional[re.Pattern] = None  # zh: stripped sentence spans in one pass
+    seg_runs: Optional[re.Pattern] = None
+    ref_re: Optional[re.Pattern] = None
 
 
 def _is_zh(lang: str) -> bool:
     return (lang or "zh").lower().startswith("zh")
+
+
+def _runs_re(sep_chars: str) -> re.Pattern:
+    """Maximal runs without a separator, stripped of ASCII/Unicode whitespace at both ends: the same spans as
+    ``spans_split`` + ``strip_span`` in one regex pass."""
+    return re.compile(r"[^%s\s](?:[^%s]*[^%s\s])?" % (sep_chars, sep_chars, sep_chars))
 
 
 @lru_cache(maxsize=None)
@@ -107,8 +116,12 @@ def _lex(lang: str) -> _Lex:
     if zh:
         body = "|".join(re.escape(w) for w, _ in alts)
         pattern = re.compile(body)
-        sent_re = re.compile("[" + re.escape(m.get("sentence_end", "。；;!！?？\n")) + "]")
-        seg_re = re.compile("[" + re.escape(m.get("clause_sep", "，,：:")) + "]")
+        sent_chars = re.escape(m.get("sentence_end", "。；;!！?？\n"))
+        seg_chars = re.escape(m.get("clause_sep", "，,：:"))
+        sent_re = re.compile("[" + sent_chars + "]")
+        seg_re = re.compile("[" + seg_chars + "]")
+        sent_runs = _runs_re(sent_chars)
+        seg_runs = _runs_re(seg_chars)
     else:
         parts = []
         for w, is_trap in alts:
@@ -119,6 +132,7 @@ def _lex(lang: str) -> _Lex:
         pattern = re.compile(r"(?<![A-Za-z'])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.I)
         sent_re = re.compile(m.get("sentence_end", r"[.!?;](?=\s|$)|\n"))
         seg_re = re.compile(m.get("segment_split", r",\s+|;\s+|:\s+|\s+-\s+"), re.I)
+        sent_runs = seg_runs = None
     actors = sorted(a.get("actors", []), key=len, reverse=True)
     if actors:
         if zh:
@@ -141,6 +155,8 @@ def _lex(lang: str) -> _Lex:
         if c.get("condition_patterns") else None,
         exc_trigger=re.compile("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)", 0 if zh else re.I),
         ref_markers=tuple(m.get("reference_markers", [])),
+        ref_re=re.compile("|".join(re.escape(w) for w in m.get("reference_markers", [])) or "(?!)"),
+        sent_runs=sent_runs, seg_runs=seg_runs,
         title_suffixes=tuple(m.get("title_suffixes", [])),
         imp_min=int(m.get("imperative_min_chars", 0)),
         imp_exclude=tuple(x.lower() for x in m.get("imperative_heading_exclude", [])),
@@ -165,7 +181,7 @@ def _lex(lang: str) -> _Lex:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     start: int
     end: int
@@ -192,7 +208,7 @@ def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seg:
     a: int
     b: int
@@ -201,7 +217,7 @@ class _Seg:
     actor: Optional[str] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     modality: str
     segs: list
@@ -374,14 +390,19 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     fp_pos = [x[0] for x in located]
     fp_items = [x[2] for x in located]
 
-    for sa, sb in spans_split(masked, lx.sent_re):
-        sa, sb = strip_span(masked, sa, sb)
-        if sb <= sa:
-            continue
+    if lx.sent_runs is not None:
+        sentences = [mt.span() for mt in lx.sent_runs.finditer(masked)]
+    else:
+        sentences = [x for x in (strip_span(masked, a0, b0) for a0, b0 in spans_split(masked, lx.sent_re)) if x[1] > x[0]]
+    seg_runs = lx.seg_runs
+    for sa, sb in sentences:
         sentence_masked = masked[sa:sb]
         segs: list[_Seg] = []
-        seg_spans = [x for x in (strip_span(masked, ga, gb) for ga, gb in spans_split(masked, lx.seg_re, sa, sb))
-                     if x[1] > x[0]]
+        if seg_runs is not None:
+            seg_spans = [mt.span() for mt in seg_runs.finditer(masked, sa, sb)]
+        else:
+            seg_spans = [x for x in (strip_span(masked, ga, gb) for ga, gb in spans_split(masked, lx.seg_re, sa, sb))
+                         if x[1] > x[0]]
         for k_seg, (ga, gb) in enumerate(seg_spans):
             seg_text = masked[ga:gb]
             i = bisect_right(hit_starts, ga - 1)
@@ -523,8 +544,7 @@ def _title_like(s: str, lx: _Lex) -> bool:
 
 def _is_pointer(s: _Seg, masked: str, lx: _Lex) -> bool:
     """"详见附录A", "见第4.5条": a pointer to other text, not a norm of its own."""
-    t = masked[s.a:s.b]
-    return any(w in t for w in lx.ref_markers)
+    return lx.ref_re.search(masked, s.a, s.b) is not None
 
 
 def _group_actor(g: _Group) -> Optional[str]:
@@ -535,9 +555,9 @@ def _group_actor(g: _Group) -> Optional[str]:
 
 
 def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -> Obligation:
-    segs = g.prefix + g.segs
-    a = min(s.a for s in segs)
-    b = max(s.b for s in segs)
+    segs = g.prefix + g.segs  # in text order: a prefix precedes the group, appended segments follow it
+    a = segs[0].a
+    b = segs[-1].b
     body = text[a:b].strip()
     if lx.conj_re is not None and g.hit is not None and g.prefix == [] and g.segs[0].hit is g.hit:
         m0 = lx.conj_re.match(body)

@@ -70,6 +70,13 @@ def _plex(lang: str) -> _PLex:
     )
 
 
+@lru_cache(maxsize=4096)
+def _forbidden_context(lang: str, context: tuple) -> bool:
+    """A heading of the chain names forbidden phrases (禁忌用语); cached per heading chain."""
+    return context_has(context, _plex(lang).forbidden)
+
+
+_ANY_QUOTE = re.compile("[“「『‘\"']")  # the opening marks quote_spans knows (《》 are titles, not utterances)
 _INNER_Q = re.compile(r"[“”「」『』\"]")
 _LEADING_NUM = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[（(]?[一二三四五六七八九十]+[)）、.]?|[①-⑳])[、.．)）\s]*")
 
@@ -112,7 +119,9 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
         return []
     lx = _plex(lang)
     zh = lx.lang == "zh"
-    forbidden_ctx = context_has(context, lx.forbidden)
+    forbidden_ctx = _forbidden_context(lx.lang, tuple(context) if context else ())
+    if not forbidden_ctx and _ANY_QUOTE.search(text) is None:
+        return []  # no quote and no forbidden-phrases heading: nothing to find (fast path)
     spans = [s for s in quote_spans(text, sentence_end="。；;\n" if zh else ";\n") if s[2] > s[1]]
     out: list[Phrase] = []
     if forbidden_ctx and not spans:

@@ -92,11 +92,18 @@ def _is_law(title: str, P: _Pats) -> bool:
     return t.endswith(P.law_suffixes)
 
 
+# every Chinese pattern needs one of these (《…》, …号, 第/附/条/款/节, a standard code in capitals, ASCII or
+# full-width before folding)
+_ZH_CUES = re.compile("[《号第附条款节A-ZＡ-Ｚ]")
+
+
 def find_references(text: str, lang: str = "zh") -> list[Reference]:
     """All references in ``text`` (one clause), in text order."""
     if not text:
         return []
     P = _pats(lang)
+    if P.lang == "zh" and _ZH_CUES.search(text) is None:
+        return []  # no title mark, 号, clause word or capital letter: nothing any pattern below can match
     t = fold(text)
     found: list[tuple[int, int, Reference]] = []
     spans: list[tuple[int, int]] = []
