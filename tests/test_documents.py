@@ -138,3 +138,18 @@ def test_same_file_name_in_two_folders_gets_two_ids():
     b = process_text(text, "v2/std.txt", extract=False)[0]
     assert a.id != b.id
     assert a.id == process_text(text.replace("客服中心", "客服大厅"), "v1/std.txt", extract=False)[0].id
+
+
+def test_running_headers_and_page_numbers_of_a_paginated_text_export_are_noise(tmp_path):
+    """A text export with form feeds between pages: the header and footer repeated on each page go."""
+    from stdkb.pipeline import process_path
+
+    pages = []
+    for i in range(1, 5):
+        pages.append(f"XX燃气公司企业标准 Q/XX 001-2020\n{i}.1 第{i}章的第一条要求,服务人员应当遵守。\n{i}.2 第二条。\n第 {i} 页 共 4 页\n")
+    f = tmp_path / "paged.txt"
+    f.write_text("燃气服务规范\n\n" + "\f".join(pages), encoding="utf-8")
+    doc = list(process_path(f, extract=False))[0]
+    assert [c.label for c in doc.clauses] == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2"]
+    assert not any("Q/XX" in c.text or "页" in c.text for c in doc.clauses)
+    assert sum("Q/XX 001-2020" in n for n in doc.noise) == 4

@@ -230,21 +230,35 @@ class _Pending:
 
 
 def _strip_running_lines(blocks: List[Block], noise: list) -> List[Block]:
-    """Remove page headers/footers: short lines repeated on most pages (needs page numbers)."""
-    pages = {b.page for b in blocks if b.page is not None}
+    """Remove page headers/footers: short lines at the top or bottom of most pages, the same but for their
+    numbers ("第 3 页 共 12 页"). Needs page numbers (form feeds in text exports; PDFs do this themselves).
+    A line that starts with a clause number is never a running line."""
+    pages: dict = {}
+    for i, b in enumerate(blocks):
+        if b.page is not None:
+            pages.setdefault(b.page, []).append(i)
     if len(pages) < 3:
         return blocks
-    per_page = {}
-    for b in blocks:
+
+    def key(b):
         k = norm_key(b.text)
-        if k and len(k) <= 40:
-            per_page.setdefault(re.sub(r"\d+", "#", k), set()).add(b.page)
-    running = {k for k, ps in per_page.items() if len(ps) >= max(3, 0.6 * len(pages))}
+        if not k or len(k) > 40 or parse_label(b.text.strip(), 0) is not None:
+            return None
+        return re.sub(r"\d+", "#", k)
+
+    edge_pages: dict = {}
+    for page, idx in pages.items():
+        for i in set(idx[:2] + idx[-2:]):
+            k = key(blocks[i])
+            if k:
+                edge_pages.setdefault(k, set()).add(page)
+    running = {k for k, ps in edge_pages.items() if len(ps) >= max(3, 0.6 * len(pages))}
     if not running:
         return blocks
     kept = []
-    for b in blocks:
-        if re.sub(r"\d+", "#", norm_key(b.text)) in running:
+    edges = {i for idx in pages.values() for i in idx[:2] + idx[-2:]}
+    for i, b in enumerate(blocks):
+        if i in edges and key(b) in running:
             noise.append(b.text)
         else:
             kept.append(b)
@@ -468,7 +482,7 @@ class DuplicateIndex:
     another watermark or reflowed lines.
     """
 
-    _SPLIT = re.compile(r"[^\w]+|_+")
+    _SPLIT = re.compile(r"[\W_]+")
     _WS = re.compile(r"\s+")
 
     def __init__(self, threshold: float = 0.8, k: int = 128, min_fragments: int = 5, max_posting: int = 64):

@@ -357,9 +357,10 @@ def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
                 prev = folded[:lab.start].rstrip()
                 if not (isinstance(lab.value, tuple) and len(lab.value) > 1 and prev and prev[-1] in ".;"):
                     continue
-            elif lab.family == "decimal" and (_reference_context(folded, lab) or (
-                    lab.label in state.seen_decimal and not state.prefix_open(lab.value))):
-                continue  # "按本标准 1.1 的规定执行": a reference, and 1.1 exists already
+            elif (lab.family == "decimal" or lab.family.startswith("ord:")) and _reference_context(folded, lab):
+                continue  # "按本标准 1.1 的规定执行", "见第5章的要求": references
+            elif lab.family == "decimal" and lab.label in state.seen_decimal and not state.prefix_open(lab.value):
+                continue  # a decimal number that exists already, inside a sentence: a reference
         at = state.place(lab, strong=strong)
         if at is None:
             continue
