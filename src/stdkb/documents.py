@@ -24,6 +24,7 @@ import os
 import re
 import zlib
 from collections import Counter
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional
@@ -336,7 +337,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
             if toc:
                 cur.noise.append(toc[0])
                 if toc[1]:
-                    block = Block(**{**block.__dict__, "text": toc[1]})
+                    block = replace(block, text=toc[1])
                     text = toc[1]
                     candidate = block.kind in ("para", "heading") and is_title_candidate(text)
                 else:
@@ -431,7 +432,7 @@ def _clean_stream(blocks: Iterable[Block]):
             yield b, "noise", removed
             continue
         if removed:
-            b = Block(**{**b.__dict__, "text": kept})
+            b = replace(b, text=kept)
         yield b, "text", removed
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One unit of text a reader found, with the layout hints it could recover.
 
@@ -86,7 +86,7 @@ class Reference:
     rule: Optional[str] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Clause:
     id: str
     label: Optional[str]

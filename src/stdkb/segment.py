@@ -32,7 +32,7 @@ _HEAD_PUNCT = re.compile(r"[,，。;；!！?？]")
 _CJKCH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’《》]")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Level:
     family: str
     value: object
