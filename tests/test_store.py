@@ -101,8 +101,8 @@ def test_foreign_keys_enforced(tmp_path):
     store.write_documents(db, [make_doc("a", "甲标准", "a.txt", ["严禁吸烟。"])])
     with pytest.raises(sqlite3.IntegrityError):
         db.conn.execute("BEGIN")
-        db.conn.execute("INSERT INTO obligations (id, clause, document, seq, modality, text) "
-                        "VALUES ('x', 'no-such-clause', 'a', 1, 'obligation', 't')")
+        db.conn.execute("INSERT INTO obligations (clause, document, seq, modality, text) "
+                        "VALUES ('no-such-clause', 'a', 1, 'obligation', 't')")
         db.conn.execute("COMMIT")
     db.conn.execute("ROLLBACK")
     # deleting a document cascades to its clauses and rules

@@ -1,7 +1,8 @@
 -- stdkb knowledge base: the one source of truth for the SQLite schema.
 -- store.py executes this file on every open(create=True); tests check that a built database matches it.
 -- Ids: documents and clauses carry the pipeline's stable ids; extracted rows get "{clause_id}#o1",
--- "#t1", "#p1", "#r1" (1-based position inside the clause).
+-- "#t1", "#p1", "#r1" (1-based position inside the clause), a generated column: (clause, seq) is the key,
+-- stored once in the (clause, seq) index instead of a second text key of ~25 bytes per row and its index.
 -- Replacing a source deletes its documents; ON DELETE CASCADE removes clauses and extracted rows.
 
 -- One row per input file that was built successfully; sha256 of the file's bytes drives incremental builds.
@@ -50,7 +51,7 @@ CREATE INDEX IF NOT EXISTS [idx_clauses_document] ON [clauses]([document], [seq]
 CREATE INDEX IF NOT EXISTS [idx_clauses_parent] ON [clauses]([parent]);
 
 CREATE TABLE IF NOT EXISTS [obligations] (
-    [id] TEXT PRIMARY KEY,
+    [id] TEXT GENERATED ALWAYS AS ([clause] || '#o' || [seq]) VIRTUAL, -- computed, not stored
     [clause] TEXT NOT NULL REFERENCES [clauses]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [document] TEXT NOT NULL REFERENCES [documents]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [seq] INTEGER NOT NULL,
@@ -64,12 +65,12 @@ CREATE TABLE IF NOT EXISTS [obligations] (
     [confidence] REAL NOT NULL DEFAULT 1.0,
     [rule] TEXT
 );
-CREATE INDEX IF NOT EXISTS [idx_obligations_clause] ON [obligations]([clause]);
+CREATE UNIQUE INDEX IF NOT EXISTS [idx_obligations_clause] ON [obligations]([clause], [seq]); -- also the row's key
 CREATE INDEX IF NOT EXISTS [idx_obligations_document] ON [obligations]([document], [modality]);
 CREATE INDEX IF NOT EXISTS [idx_obligations_modality] ON [obligations]([modality]);
 
 CREATE TABLE IF NOT EXISTS [thresholds] (
-    [id] TEXT PRIMARY KEY,
+    [id] TEXT GENERATED ALWAYS AS ([clause] || '#t' || [seq]) VIRTUAL, -- computed, not stored
     [clause] TEXT NOT NULL REFERENCES [clauses]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [document] TEXT NOT NULL REFERENCES [documents]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [seq] INTEGER NOT NULL,
@@ -86,14 +87,14 @@ CREATE TABLE IF NOT EXISTS [thresholds] (
     [confidence] REAL NOT NULL DEFAULT 1.0,
     [rule] TEXT
 );
-CREATE INDEX IF NOT EXISTS [idx_thresholds_clause] ON [thresholds]([clause]);
+CREATE UNIQUE INDEX IF NOT EXISTS [idx_thresholds_clause] ON [thresholds]([clause], [seq]); -- also the row's key
 CREATE INDEX IF NOT EXISTS [idx_thresholds_document] ON [thresholds]([document]);
 CREATE INDEX IF NOT EXISTS [idx_thresholds_unit] ON [thresholds]([unit]);
 CREATE INDEX IF NOT EXISTS [idx_thresholds_si_unit] ON [thresholds]([si_unit], [si_value]);
 CREATE INDEX IF NOT EXISTS [idx_thresholds_comparator] ON [thresholds]([comparator]);
 
 CREATE TABLE IF NOT EXISTS [phrases] (
-    [id] TEXT PRIMARY KEY,
+    [id] TEXT GENERATED ALWAYS AS ([clause] || '#p' || [seq]) VIRTUAL, -- computed, not stored
     [clause] TEXT NOT NULL REFERENCES [clauses]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [document] TEXT NOT NULL REFERENCES [documents]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [seq] INTEGER NOT NULL,
@@ -102,12 +103,12 @@ CREATE TABLE IF NOT EXISTS [phrases] (
     [confidence] REAL NOT NULL DEFAULT 1.0,
     [rule] TEXT
 );
-CREATE INDEX IF NOT EXISTS [idx_phrases_clause] ON [phrases]([clause]);
+CREATE UNIQUE INDEX IF NOT EXISTS [idx_phrases_clause] ON [phrases]([clause], [seq]); -- also the row's key
 CREATE INDEX IF NOT EXISTS [idx_phrases_document] ON [phrases]([document]);
 CREATE INDEX IF NOT EXISTS [idx_phrases_kind] ON [phrases]([kind]);
 
 CREATE TABLE IF NOT EXISTS [references] (
-    [id] TEXT PRIMARY KEY,
+    [id] TEXT GENERATED ALWAYS AS ([clause] || '#r' || [seq]) VIRTUAL, -- computed, not stored
     [clause] TEXT NOT NULL REFERENCES [clauses]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [document] TEXT NOT NULL REFERENCES [documents]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     [seq] INTEGER NOT NULL,
@@ -118,7 +119,7 @@ CREATE TABLE IF NOT EXISTS [references] (
     [confidence] REAL NOT NULL DEFAULT 1.0,
     [rule] TEXT
 );
-CREATE INDEX IF NOT EXISTS [idx_references_clause] ON [references]([clause]);
+CREATE UNIQUE INDEX IF NOT EXISTS [idx_references_clause] ON [references]([clause], [seq]); -- also the row's key
 CREATE INDEX IF NOT EXISTS [idx_references_document] ON [references]([document]);
 CREATE INDEX IF NOT EXISTS [idx_references_kind] ON [references]([kind]);
 
