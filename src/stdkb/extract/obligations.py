@@ -33,7 +33,8 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from ..model import Obligation
-from ._text import MASK, context_has, load, mask_quotes, quote_spans, spans_split, strip_span
+from ._text import (MASK, context_has, guarded, literal_alternation, load, mask_quotes, quote_spans, spans_split,
+                    strip_span)
 
 __all__ = ["find_obligations", "modal_hits"]
 
@@ -114,8 +115,7 @@ def _lex(lang: str) -> _Lex:
         traps.append(t)
     alts.sort(key=lambda x: -len(x[0]))
     if zh:
-        body = "|".join(re.escape(w) for w, _ in alts)
-        pattern = re.compile(body)
+        pattern = re.compile(literal_alternation([w for w, _ in alts], guard=True))  # longest word at each position
         sent_chars = re.escape(m.get("sentence_end", "。；;!！?？\n"))
         seg_chars = re.escape(m.get("clause_sep", "，,：:"))
         sent_re = re.compile("[" + sent_chars + "]")
@@ -136,7 +136,7 @@ def _lex(lang: str) -> _Lex:
     actors = sorted(a.get("actors", []), key=len, reverse=True)
     if actors:
         if zh:
-            actors_re = re.compile("|".join(re.escape(x) for x in actors))
+            actors_re = re.compile(literal_alternation(actors))
         else:
             actors_re = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in actors) + r")\b", re.I)
     else:
@@ -151,11 +151,11 @@ def _lex(lang: str) -> _Lex:
         imp_conf=float(m.get("imperative_confidence", 0.6)), actors_re=actors_re,
         not_actor_before=frozenset(a.get("not_actor_before", [])), passive_actors=frozenset(a.get("passive_actors", [])),
         cond_res=[re.compile(p, 0 if zh else re.I) for p in c.get("condition_patterns", [])],
-        cond_any=re.compile("|".join("(?:%s)" % p for p in c.get("condition_patterns", [])), 0 if zh else re.I)
+        cond_any=guarded("|".join("(?:%s)" % p for p in c.get("condition_patterns", [])), 0 if zh else re.I)
         if c.get("condition_patterns") else None,
         exc_trigger=re.compile("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)", 0 if zh else re.I),
         ref_markers=tuple(m.get("reference_markers", [])),
-        ref_re=re.compile("|".join(re.escape(w) for w in m.get("reference_markers", [])) or "(?!)"),
+        ref_re=re.compile(literal_alternation(m.get("reference_markers", []))),
         sent_runs=sent_runs, seg_runs=seg_runs,
         title_suffixes=tuple(m.get("title_suffixes", [])),
         imp_min=int(m.get("imperative_min_chars", 0)),
@@ -166,7 +166,7 @@ def _lex(lang: str) -> _Lex:
         topic_max=int(m.get("topic_max_chars", 99)),
         new_norm_words=tuple(m.get("new_norm_after_negative", [])),
         non_normative=tuple(x.lower() for x in m.get("non_normative_titles", [])),
-        desc_re=re.compile("|".join(re.escape(w if zh else w.lower()) for w in m.get("descriptive_markers", [])) or "(?!)"),
+        desc_re=re.compile(literal_alternation([w if zh else w.lower() for w in m.get("descriptive_markers", [])])),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
         imperative_verbs=frozenset(v.lower() for v in m.get("imperative_verbs", [])),
