@@ -278,12 +278,24 @@ def test_killed_build_leaves_no_partial_document_and_no_duplicate(tmp_path):
         {r[0] for r in db.conn.execute("SELECT id FROM clauses WHERE text LIKE '%投诉%'")}
 
 
-def test_near_duplicate_of_a_stored_document_is_marked_on_incremental_build(tmp_path):
+@pytest.mark.parametrize("sketches", ["stored", "missing"])
+def test_near_duplicate_of_a_stored_document_is_marked_on_incremental_build(tmp_path, monkeypatch, sketches):
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.txt").write_text(ZH_STANDARD * 1, encoding="utf-8")
     dbp = tmp_path / "kb.db"
     store.build(dbp, [src])
+    c = sqlite3.connect(dbp)
+    assert c.execute("SELECT count(*) FROM doc_sketches").fetchone()[0] == \
+        c.execute("SELECT count(*) FROM documents").fetchone()[0] > 0
+    if sketches == "missing":  # a database written without sketches: the stored clause text is read instead
+        c.execute("DELETE FROM doc_sketches")
+        c.commit()
+    else:  # the seed comes from the sketches alone: the stored text is not read again
+        def no_text(*a, **k):
+            raise AssertionError("stored clauses re-read to seed duplicate detection")
+        monkeypatch.setattr(store, "Clause", no_text)
+    c.close()
     (src / "b_copy.txt").write_text(ZH_STANDARD.replace("燃气客户服务规范", "燃气客户服务规范（修订）"),
                                     encoding="utf-8")
     r = store.build(dbp, [src])

@@ -176,7 +176,7 @@ def _table_config(name: str) -> dict:
 def build_metadata(db_path) -> dict:
     """The metadata.yaml content (datasette 0.65 layout: everything in metadata)."""
     tables = {name: _table_config(name) for name in TABLE_DOCS}
-    for hidden in ("clauses_fts", "kb_meta"):
+    for hidden in ("clauses_fts", "kb_meta", "doc_sketches"):
         tables[hidden] = {"hidden": True}
     return {
         "title": "stdkb knowledge base",

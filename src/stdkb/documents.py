@@ -504,6 +504,26 @@ class DuplicateIndex:
         hashes = {zlib.crc32(frag.encode("utf-8")) for frag in self._SPLIT.split(text) if len(frag) >= 4}
         return tuple(sorted(hashes)[: self.k])
 
+    def add(self, doc_id: str, sketch: tuple, duplicate_of: Optional[str] = None) -> None:
+        """Register a document marked earlier, from its stored :meth:`fingerprint` and ``duplicate_of``,
+        exactly as :meth:`mark` left it (lets a knowledge base seed the index without re-reading texts)."""
+        n = len(self._ids)
+        sk = tuple(sketch)
+        self._ids.append(doc_id)
+        self._sketches.append(sk)
+        if duplicate_of is None:
+            for h in sk:
+                posting = self._index.setdefault(h, [])
+                if len(posting) < self.max_posting:
+                    posting.append(n)
+
+    def sketch(self, doc_id: str) -> Optional[tuple]:
+        """The sketch kept for ``doc_id`` (the latest document with that id), or None."""
+        for i in range(len(self._ids) - 1, -1, -1):
+            if self._ids[i] == doc_id:
+                return self._sketches[i]
+        return None
+
     @staticmethod
     def _count_upto(sketch: tuple, tau: int) -> int:
         from bisect import bisect_right

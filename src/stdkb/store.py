@@ -178,7 +178,7 @@ def _delete_source(conn, source: str):
         # explicit deletes, children first: writes run with foreign keys off (see _write_source), and a new
         # source (the common case of a fresh build) skips these statements altogether
         docs = "SELECT id FROM documents WHERE source = ?"
-        for t in ("obligations", "thresholds", "phrases", "references", "clauses"):
+        for t in ("obligations", "thresholds", "phrases", "references", "doc_sketches", "clauses"):
             conn.execute(f"DELETE FROM [{t}] WHERE document IN ({docs})", (source,))
         conn.execute("DELETE FROM documents WHERE source = ?", (source,))
     conn.execute("DELETE FROM sources WHERE path = ?", (source,))
@@ -230,8 +230,10 @@ class _CrashHook:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optional[int], hook=None) -> int:
-    """Replace one source's rows by ``docs`` in one transaction. Returns the number of clauses written."""
+def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optional[int], hook=None,
+                  sketches: Optional[dict] = None) -> int:
+    """Replace one source's rows by ``docs`` in one transaction. Returns the number of clauses written.
+    ``sketches``: document id -> near-duplicate sketch (DuplicateIndex.fingerprint), stored with the rows."""
     n_clauses = 0
     # the rows written here are consistent by construction (children of the documents inserted in the same
     # transaction, deletes done explicitly): checking every foreign key of every row costs ~20 % of a build
@@ -239,13 +241,13 @@ def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optio
     if fk:
         conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        return _write_source_tx(conn, source, docs, sha, size, hook)
+        return _write_source_tx(conn, source, docs, sha, size, hook, sketches)
     finally:
         if fk:
             conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _write_source_tx(conn, source: str, docs: list, sha: Optional[str], size: Optional[int], hook=None) -> int:
+def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None) -> int:
     n_clauses = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -255,6 +257,9 @@ def _write_source_tx(conn, source: str, docs: list, sha: Optional[str], size: Op
             n_clauses += _insert_doc(conn, d, source)
             if hook:
                 hook.doc_written()
+        if sketches:
+            conn.executemany("INSERT INTO doc_sketches VALUES (?, ?)",
+                             [(d.id, _pack_sketch(sketches[d.id])) for d in docs if sketches.get(d.id) is not None])
         conn.execute("DELETE FROM ingest_errors WHERE path = ?", (source,))
         conn.execute("COMMIT")
     except BaseException:
@@ -405,7 +410,8 @@ def _build_files(conn, todo, res, files, done, hook, dedupe, on_error, progress,
             for d in docs:
                 d.source = key
             _check_ids(conn, f, key, docs)
-            res.clauses += _write_source(conn, key, docs, sha, size, hook)
+            sketches = {d.id: dedupe.sketch(d.id) for d in docs} if dedupe is not None else None
+            res.clauses += _write_source(conn, key, docs, sha, size, hook, sketches)
             res.built += 1
             res.documents += len(docs)
             res.bytes += size
@@ -439,12 +445,32 @@ def _prune(conn, paths, present: set) -> int:
     return removed
 
 
+def _pack_sketch(sk) -> bytes:
+    from array import array
+
+    return array("I", sk).tobytes()
+
+
+def _unpack_sketch(blob: bytes) -> tuple:
+    from array import array
+
+    a = array("I")
+    a.frombytes(blob)
+    return tuple(a)
+
+
 def _seed_dedupe(conn, dedupe, rebuilding: set):
     """Teach the near-duplicate index the documents already stored from other sources, so a new file that
-    repeats a stored standard is marked ``duplicate_of`` it even when the stored file is skipped."""
-    rows = conn.execute("SELECT id, source, duplicate_of FROM documents ORDER BY source, doc_index").fetchall()
-    for did, source, dup in rows:
+    repeats a stored standard is marked ``duplicate_of`` it even when the stored file is skipped. Documents
+    read back from their stored sketch; only those stored without one (written through write_documents, or
+    by an older stdkb) have their clause text re-read."""
+    rows = conn.execute("SELECT d.id, d.source, d.duplicate_of, s.sketch FROM documents d "
+                        "LEFT JOIN doc_sketches s ON s.document = d.id ORDER BY d.source, d.doc_index").fetchall()
+    for did, source, dup, blob in rows:
         if source in rebuilding:
+            continue
+        if blob is not None:
+            dedupe.add(did, _unpack_sketch(blob), dup)
             continue
         texts = [t for (t,) in conn.execute("SELECT text FROM clauses WHERE document = ? ORDER BY seq", (did,))]
         stub = Document(id=did, title="", source=source, duplicate_of=dup,

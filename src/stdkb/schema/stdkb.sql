@@ -123,6 +123,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS [idx_references_clause] ON [references]([claus
 CREATE INDEX IF NOT EXISTS [idx_references_document] ON [references]([document]);
 CREATE INDEX IF NOT EXISTS [idx_references_kind] ON [references]([kind]);
 
+-- Near-duplicate fingerprints (the bottom-k sketch of stdkb.documents.DuplicateIndex, 4-byte hashes), so an
+-- incremental build seeds duplicate detection from here instead of re-reading every stored clause.
+CREATE TABLE IF NOT EXISTS [doc_sketches] (
+    [document] TEXT PRIMARY KEY REFERENCES [documents]([id]) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    [sketch] BLOB NOT NULL
+);
+
 -- Files that could not be built in the latest build that saw them (cleared when the file builds).
 CREATE TABLE IF NOT EXISTS [ingest_errors] (
     [path] TEXT PRIMARY KEY,
