@@ -107,7 +107,7 @@ def _lex(lang: str) -> _Lex:
     for modality, entries in m["modals"].items():
         for e in entries:
             w = e["word"]
-            info[w.lower()] = (modality, e.get("strength"), float(e.get("confidence", 0.95)))
+            info[w.lower()] = (modality, e.get("strength"), round(float(e.get("confidence", 0.95)), 3))
             alts.append((w, False))
     traps = []
     for t in m.get("traps", []):
@@ -147,8 +147,8 @@ def _lex(lang: str) -> _Lex:
         lang=key, pattern=pattern, info=info, traps=frozenset(t.lower() for t in traps), sent_re=sent_re,
         seg_re=seg_re, imperative_headings=tuple(x.lower() for x in m.get("imperative_headings", [])),
         descriptive=tuple(m.get("descriptive_markers", [])), neg_prefixes=tuple(neg.get("prefixes", [])),
-        neg_exclude=tuple(neg.get("exclude", [])), neg_conf=float(neg.get("confidence", 0.7)),
-        imp_conf=float(m.get("imperative_confidence", 0.6)), actors_re=actors_re,
+        neg_exclude=tuple(neg.get("exclude", [])), neg_conf=round(float(neg.get("confidence", 0.7)), 3),
+        imp_conf=round(float(m.get("imperative_confidence", 0.6)), 3), actors_re=actors_re,
         not_actor_before=frozenset(a.get("not_actor_before", [])), passive_actors=frozenset(a.get("passive_actors", [])),
         cond_res=[re.compile(p, 0 if zh else re.I) for p in c.get("condition_patterns", [])],
         cond_any=guarded("|".join("(?:%s)" % p for p in c.get("condition_patterns", [])), 0 if zh else re.I)
@@ -450,7 +450,6 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             continue
         if only_quotes:
             continue
-        has_modal = any(s.kind == "modal" for s in segs)
         if zh:
             sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx) and not _title_like(sentence_masked, lx)
         else:  # English imperatives are recognisable by their first word ("Greet the caller…", "When…, apologise")
@@ -555,15 +554,19 @@ def _group_actor(g: _Group) -> Optional[str]:
 
 
 def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -> Obligation:
-    segs = g.prefix + g.segs  # in text order: a prefix precedes the group, appended segments follow it
-    a = segs[0].a
-    b = segs[-1].b
+    # in text order: a prefix precedes the group, appended segments follow it
+    a = g.prefix[0].a if g.prefix else g.segs[0].a
+    b = g.segs[-1].b
     body = text[a:b].strip()
-    if lx.conj_re is not None and g.hit is not None and g.prefix == [] and g.segs[0].hit is g.hit:
+    if lx.conj_re is not None and g.hit is not None and not g.prefix and g.segs[0].hit is g.hit:
         m0 = lx.conj_re.match(body)
         if m0 and m0.end() < len(body) and body[m0.end():].lstrip().startswith(g.hit.word):
             body = body[m0.end():].lstrip()
-    actor = _group_actor(g)
+    actor = None
+    for s in g.segs:
+        if s.actor:
+            actor = s.actor
+            break
     if actor is None:
         for s in g.prefix:
             if s.kind != "cond":
@@ -606,5 +609,6 @@ def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -
             break
     if condition and exception and (condition in exception or exception in condition):
         condition = None
-    return Obligation(modality=g.modality, text=body, actor=actor, action=act or None, condition=condition,
-                      exception=exception, strength=g.strength, confidence=round(g.confidence, 3), rule=g.rule)
+    # positional: 4x cheaper than keywords, and this runs once per statement (model field order:
+    # modality, text, actor, action, condition, exception, strength, confidence, rule)
+    return Obligation(g.modality, body, actor, act or None, condition, exception, g.strength, g.confidence, g.rule)

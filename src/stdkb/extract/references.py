@@ -264,6 +264,8 @@ def _clause_keys(c) -> set[str]:
 
 def resolve_references(doc: Document) -> None:
     """Set ``resolved`` on every clause-kind reference whose target labels a clause of ``doc``."""
+    if not any(r.kind == "clause" and not r.resolved for c in doc.clauses for r in c.references):
+        return  # nothing to resolve: do not index the labels (most documents)
     index: dict[str, str] = {}
     for c in doc.clauses:
         for k in _clause_keys(c):
