@@ -108,7 +108,7 @@ def _rebuild_fts(conn):
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("INSERT INTO clauses_fts(clauses_fts) VALUES ('delete-all')")
-        rows = conn.execute("SELECT n, text FROM clauses").fetchall()
+        rows = conn.execute("SELECT n, text FROM clauses ORDER BY n").fetchall()
         conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?, ?, ?)",
                          ((n, *tokens(t)) for n, t in rows))
         conn.execute("COMMIT")
@@ -142,7 +142,9 @@ def _doc_rows(doc: Document, source: str, next_n: int, sign: int = 1):
     clause_rows, fts_rows, obl, thr, phr, ref = [], [], [], [], [], []
     chars = 0
     for seq, c in enumerate(doc.clauses):
-        n = sign * (next_n + seq)
+        # ascending inside a document in both signs (FTS5 flushes its pending terms whenever a rowid is not
+        # larger than the previous one: descending keys cost a tiny segment per clause)
+        n = next_n + seq if sign > 0 else -(next_n + len(doc.clauses) - 1 - seq)
         path = [str(x) for x in (c.path or [])]
         clause_rows.append((c.id, n, doc.id, seq, c.label, c.raw_label, json.dumps(path, ensure_ascii=False),
                             " > ".join(path) if path else None, c.kind, c.level, c.parent, c.title, c.scheme,
@@ -171,7 +173,7 @@ def _delete_source(conn, source: str):
 
     if conn.execute("SELECT 1 FROM documents WHERE source = ? LIMIT 1", (source,)).fetchone():
         rows = conn.execute("SELECT c.n, c.text FROM clauses c JOIN documents d ON d.id = c.document "
-                            "WHERE d.source = ?", (source,)).fetchall()
+                            "WHERE d.source = ? ORDER BY c.n", (source,)).fetchall()
         if rows:
             conn.executemany("INSERT INTO clauses_fts(clauses_fts, rowid, uni, bi) VALUES ('delete', ?, ?, ?)",
                              ((n, *tokens(t)) for n, t in rows))
@@ -197,7 +199,9 @@ _INSERT = {t: f"INSERT INTO [{t}] ({c}) VALUES ({','.join('?' * (c.count(',') + 
            for t, c in _EXTRACTED_COLS.items()}
 
 
-def _insert_doc(conn, doc: Document, source: str) -> int:
+def _insert_doc(conn, doc: Document, source: str, fts_rows: list) -> int:
+    """Insert one document's rows; its full-text rows are appended to ``fts_rows`` (inserted per source in
+    rowid order, see _write_source_tx)."""
     # clauses.n (= the FTS rowid) is positive for original documents and negative for near-duplicates, so that
     # search leaves duplicates out with a rowid range inside FTS5 (no join); a document's keys are consecutive
     # two statements: SQLite answers a lone max() / min() from the index, both in one statement scan the table
@@ -208,7 +212,7 @@ def _insert_doc(conn, doc: Document, source: str) -> int:
                                                          sign=-1 if doc.duplicate_of else 1)
     conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", doc_row)
     conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", clauses)
-    conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?,?,?)", fts)
+    fts_rows.extend(fts)
     for table, rows in (("obligations", obl), ("thresholds", thr), ("phrases", phr), ("references", ref)):
         if rows:
             conn.executemany(_INSERT[table], rows)
@@ -253,10 +257,13 @@ def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None) ->
     try:
         _delete_source(conn, source)
         conn.execute("INSERT INTO sources VALUES (?,?,?,?,?)", (source, sha or "", size, len(docs), _now()))
+        fts_rows: list = []
         for d in docs:
-            n_clauses += _insert_doc(conn, d, source)
+            n_clauses += _insert_doc(conn, d, source, fts_rows)
             if hook:
                 hook.doc_written()
+        fts_rows.sort(key=lambda r: r[0])
+        conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?,?,?)", fts_rows)
         if sketches:
             conn.executemany("INSERT INTO doc_sketches VALUES (?, ?)",
                              [(d.id, _pack_sketch(sketches[d.id])) for d in docs if sketches.get(d.id) is not None])
