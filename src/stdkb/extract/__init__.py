@@ -97,16 +97,17 @@ def extract_document(doc):
         ctx = ctx_of_parent.get(c.parent)
         if ctx is None:
             ctx = ctx_of_parent[c.parent] = tuple(x for x in clause_context(doc, c, by_id) if x)
+        # the engines directly (extract_text's dict and argument normalisation cost ~5% here)
+        phrases = find_phrases(text, lang, ctx)
         if c.kind == "heading" and c.title and text.strip() == c.title.strip():
             # a bare heading: references and numbers only, no norms
-            r = extract_text(text, lang, ctx, imperative=False)
-            c.obligations = [o for o in r["obligations"] if o.rule != "imperative"]
+            obligations = find_obligations(text, lang, ctx, phrases=phrases, imperative=False)
+            c.obligations = [o for o in obligations if o.rule != "imperative"]
         else:
-            r = extract_text(text, lang, ctx)
-            c.obligations = r["obligations"]
-        c.thresholds = r["thresholds"]
-        c.phrases = r["phrases"]
-        c.references = r["references"]
+            c.obligations = find_obligations(text, lang, ctx, phrases=phrases)
+        c.thresholds = find_thresholds(text, lang, ctx) if find_thresholds is not None else []
+        c.phrases = phrases
+        c.references = find_references(text, lang) if find_references is not None else []
     if resolve_references is not None:
         resolve_references(doc)
     return doc
