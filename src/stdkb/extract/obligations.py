@@ -194,6 +194,10 @@ class _Hit:
 def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
     """Modal markers in (already quote-masked) text, traps removed."""
     lx = _lex(lang)
+    if lx.lang == "zh":  # no case, no inner spaces: the matched word is the key
+        info = lx.info
+        return [_Hit(mt.start(), mt.end(), w, *inf) for mt in lx.pattern.finditer(masked)
+                if (inf := info.get(w := mt.group(0))) is not None]
     out = []
     for mt in lx.pattern.finditer(masked):
         w = mt.group(0)
@@ -395,6 +399,8 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     else:
         sentences = [x for x in (strip_span(masked, a0, b0) for a0, b0 in spans_split(masked, lx.sent_re)) if x[1] > x[0]]
     seg_runs = lx.seg_runs
+    cond_prefixes, cond_prefix_exclude = lx.cond_prefixes, lx.cond_prefix_exclude
+    cond_suffixes, time_words = lx.cond_suffixes, lx.time_words
     for sa, sb in sentences:
         sentence_masked = masked[sa:sb]
         segs: list[_Seg] = []
@@ -408,7 +414,12 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             i = bisect_right(hit_starts, ga - 1)
             hit = None
             last_seg = (k_seg == len(seg_spans) - 1)
-            is_cond = _is_condition_seg(seg_text, lx, last_seg)
+            if zh:  # _is_condition_seg inlined (segments are already stripped): this runs for every segment
+                is_cond = ((seg_text.startswith(cond_prefixes) and not seg_text.startswith(cond_prefix_exclude))
+                           or (not last_seg and seg_text.endswith(cond_suffixes)
+                               and not (seg_text[-1] == "时" and seg_text.endswith(time_words))))
+            else:
+                is_cond = _is_condition_seg(seg_text, lx, last_seg)
             while i < len(hits) and hits[i].start < gb:
                 h = hits[i]
                 i += 1
