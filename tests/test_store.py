@@ -15,6 +15,7 @@ from kb_fixtures import EN_STANDARD, ZH_STANDARD, ZH_STANDARD_2, make_doc
 from stdkb import store
 from stdkb.cli import cli
 from stdkb.errors import InputError, StdkbError
+from stdkb.model import Obligation
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "000_0488f31712851f27.txt"
@@ -131,6 +132,18 @@ def test_write_and_iter_documents_round_trip(tmp_path):
     ids = [r[0] for r in db.conn.execute("SELECT id FROM obligations ORDER BY id")]
     assert "a:1.2#o1" in ids
     assert db.conn.execute("SELECT id FROM thresholds WHERE clause = 'a:1.1'").fetchone()[0] == "a:1.1#t1"
+    # obligations.action is stored as a span into the sentence when it is part of it, else as text
+    cl = docs[0].clauses[1]
+    sentence = "客服人员应在接到投诉后𠀀24小时内回复用户。"  # a character outside the BMP before the action
+    cl.obligations = [Obligation(modality="obligation", text=sentence, action="24小时内回复用户"),
+                      Obligation(modality="obligation", text=sentence, action="回访"),  # not part of it
+                      Obligation(modality="obligation", text=sentence, action=""),
+                      Obligation(modality="obligation", text=sentence, action=None)]
+    store.write_documents(db, docs)
+    assert [d.to_dict() for d in store.iter_documents(db)] == [d.to_dict() for d in docs]
+    spans = [r[0] for r in db.conn.execute("SELECT typeof(action_span) FROM obligations WHERE clause = ? "
+                                           "ORDER BY seq", (cl.id,))]
+    assert spans == ["integer", "text", "text", "null"]
     # writing the same documents again replaces, never duplicates
     before = dump(db)
     store.write_documents(db, docs)

@@ -36,7 +36,8 @@ TABLE_DOCS = {
         "modality": "obligation / prohibition / recommendation / permission", "text": "The sentence",
         "actor": "Who must act", "action": "What must be done", "condition": "When it applies",
         "exception": "Stated exception", "strength": "Modal strength", "confidence": "Extractor confidence 0-1",
-        "rule": "Extraction rule that fired"}),
+        "rule": "Extraction rule that fired",
+        "action_span": "Where the action lies in the sentence (start × 65536 + length; text when it is not part of it)"}),
     "thresholds": ("Thresholds", "Numeric limits (time, counts, money, sizes), normalised to SI base units.", {
         "id": "clause id + #t + position", "clause": "Clause", "document": "Document", "seq": "Position in the clause",
         "value": "Value as written", "max": "Upper bound of a range", "unit": "Unit as written",

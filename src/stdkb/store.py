@@ -135,6 +135,16 @@ def _source_key(doc: Document) -> str:
     return doc.source or "<unknown>"
 
 
+def _span(text, part):
+    """``part`` as an integer span (start << 16 | length) into ``text`` when it is a substring of it (the
+    obligations.action generated column reads it back), else ``part`` itself."""
+    if part and text:
+        i = text.find(part)
+        if i >= 0 and len(part) < 65536 and i < (1 << 40):
+            return (i << 16) | len(part)
+    return part
+
+
 def _doc_rows(doc: Document, source: str, next_n: int, sign: int = 1):
     """Rows for one document: (doc_row, clause_rows, fts_rows, obligations, thresholds, phrases, refs)."""
     from .search import tokens
@@ -152,7 +162,7 @@ def _doc_rows(doc: Document, source: str, next_n: int, sign: int = 1):
         chars += len(c.text or "")
         fts_rows.append((n, *tokens(c.text or "")))
         for i, o in enumerate(c.obligations, 1):
-            obl.append((c.id, doc.id, i, o.modality, o.text, o.actor, o.action, o.condition,
+            obl.append((c.id, doc.id, i, o.modality, o.text, o.actor, _span(o.text, o.action), o.condition,
                         o.exception, o.strength, o.confidence, o.rule))
         for i, t in enumerate(c.thresholds, 1):
             thr.append((c.id, doc.id, i, t.value, t.max, t.unit, t.comparator, t.quantity, t.per,
@@ -188,7 +198,7 @@ def _delete_source(conn, source: str):
 
 #: columns written for extracted rows (their ``id`` is a generated column: clause id + "#o" + seq, ...)
 _EXTRACTED_COLS = {
-    "obligations": "clause, document, seq, modality, text, actor, action, condition, exception, strength, "
+    "obligations": "clause, document, seq, modality, text, actor, action_span, condition, exception, strength, "
                    "confidence, rule",
     "thresholds": "clause, document, seq, value, max, unit, comparator, quantity, per, si_value, si_max, si_unit, "
                   "text, confidence, rule",

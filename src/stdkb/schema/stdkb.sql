@@ -58,12 +58,15 @@ CREATE TABLE IF NOT EXISTS [obligations] (
     [modality] TEXT NOT NULL,
     [text] TEXT NOT NULL,
     [actor] TEXT,
-    [action] TEXT,
+    -- the action is nearly always a substring of [text]: stored as a span into it (see [action_span])
+    [action] TEXT GENERATED ALWAYS AS (CASE WHEN typeof([action_span]) = 'integer'
+        THEN substr([text], ([action_span] >> 16) + 1, [action_span] & 65535) ELSE [action_span] END) VIRTUAL,
     [condition] TEXT,
     [exception] TEXT,
     [strength] TEXT,
     [confidence] REAL NOT NULL DEFAULT 1.0,
-    [rule] TEXT
+    [rule] TEXT,
+    [action_span] -- no type (keeps integers and text apart): start << 16 | length of [action] in [text], or the action itself
 );
 CREATE UNIQUE INDEX IF NOT EXISTS [idx_obligations_clause] ON [obligations]([clause], [seq]); -- also the row's key
 CREATE INDEX IF NOT EXISTS [idx_obligations_document] ON [obligations]([document], [modality]);
