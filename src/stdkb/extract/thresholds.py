@@ -177,8 +177,8 @@ class _Lang:
             sep = "|".join(re.escape(s) for s in sorted(seps, key=len, reverse=True))
             mult = _alt(self.multipliers)
             half = r"(?:个?半(?=[小年天周个月钟分秒]))"
-            self.rx = re.compile(
-                rf"(?<![\dA-WYZa-wyz.\u2160-\u217f])(?P<n1>{num})(?P<h1>{half})?(?:\s*(?P<m1>{mult}))?"
+            self.rx = re.compile(  # the look-ahead guard lets the engine skip to a digit / numeral fast
+                rf"(?=[\d.{numerals.CN_START}])(?<![\dA-WYZa-wyz.\u2160-\u217f])(?P<n1>{num})(?P<h1>{half})?(?:\s*(?P<m1>{mult}))?"
                 rf"(?:(?:\s*(?P<u1>{unit_pat}))?"
                 rf"\s*(?P<sep>{sep})\s*(?P<n2>{num})(?P<h2>{half})?)?"
                 rf"\s*(?P<mult>{mult})?\s*(?P<unit>{unit_pat})"
@@ -292,20 +292,10 @@ def _make(value, vmax, unit, comparator, text, quantity=None, per=None, conf=0.9
         value = float(int(value))
     si_v, si_u = units.to_si(value, unit)
     si_m = units.to_si(vmax, unit)[0] if vmax is not None else None
-    return Threshold(
-        value=value,
-        unit=unit,
-        comparator=comparator,
-        text=text,
-        max=vmax,
-        quantity=quantity or units.quantity(unit),
-        per=per,
-        si_value=si_v,
-        si_unit=si_u,
-        si_max=si_m,
-        confidence=round(max(0.05, min(1.0, conf)), 2),
-        rule=rule,
-    )
+    # positional (model field order: value, unit, comparator, text, max, quantity, per, si_value, si_unit,
+    # si_max, confidence, rule): keyword construction costs several times more and this runs per number
+    return Threshold(value, unit, comparator, text, vmax, quantity or units.quantity(unit), per, si_v, si_u, si_m,
+                     round(max(0.05, min(1.0, conf)), 2), rule)
 
 
 def _fmt_num(v: float) -> str:
