@@ -54,8 +54,8 @@ def consistent(db):
         assert c.execute("SELECT count(*) FROM clauses WHERE document = ?", (did,)).fetchone()[0] == n
     assert c.execute("SELECT count(*) FROM documents WHERE source NOT IN (SELECT path FROM sources)").fetchone()[0] == 0
     n_clauses = c.execute("SELECT count(*) FROM clauses").fetchone()[0]
-    n_fts = c.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH 'uni : \"qqgapqq\" OR uni : \"的\" "
-                      "OR uni : \"应\"'").fetchone()[0]
+    n_fts = c.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH 'tok : \"qqgapqq\" OR tok : \"的\" * "
+                      "OR tok : \"应\" *'").fetchone()[0]
     assert n_fts <= n_clauses
     assert c.execute("PRAGMA foreign_key_check").fetchall() == []
     assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -81,6 +81,18 @@ def test_built_database_matches_ddl(tmp_path):
     flat = {c for cols in idx_cols.values() for c in cols[:1]}
     for col in ("document", "modality", "unit", "comparator", "kind", "clause", "source"):
         assert col in flat, col
+
+
+def test_database_of_another_schema_version_is_a_clear_error(tmp_path):
+    dbp = tmp_path / "old.db"
+    store.build(dbp, [write_inputs(tmp_path / "in")])
+    c = sqlite3.connect(dbp)
+    c.execute("UPDATE kb_meta SET value = '1' WHERE key = 'schema_version'")
+    c.commit()
+    c.close()
+    for create in (False, True):
+        with pytest.raises(InputError, match="old.db.*another stdkb version"):
+            store.open_db(dbp, create=create)
 
 
 def test_open_db_errors(tmp_path):

@@ -5,18 +5,22 @@ Design (why not jieba, why not the trigram tokenizer)
 SQLite's ``trigram`` tokenizer cannot match queries under three characters, and a word segmenter (jieba)
 gives queries and texts different cuts (投诉 inside 不投诉电话 may be cut 不投/诉电话), so recall depends on a
 dictionary. Instead each clause is indexed in a contentless FTS5 table ``clauses_fts`` (rowid = ``clauses.n``)
-with two columns produced here, in Python, and fed to FTS5's ``unicode61`` tokenizer as space-separated tokens:
-
-``uni``  every CJK character and every Latin/digit word (folded to half-width, lower-cased), in text order;
-``bi``   every pair of *adjacent* CJK characters (投诉电话 -> 投诉 诉电 电话).
+with ONE column ``tok`` produced here, in Python, and fed to FTS5's ``unicode61`` tokenizer as
+space-separated tokens: every Latin/digit word (folded to half-width, lower-cased), and for every CJK character
+the pair it starts (投诉电话 -> 投诉 诉电 电话 话): the bigram with the next character of the same run, or the
+character alone at the end of a run. Every character of the text is thus the first character of exactly one
+token, at its own position, so one column answers every query length (an earlier layout kept a unigram and
+a bigram column: twice the postings, twice the index size).
 
 Between runs separated by punctuation a gap token (:data:`GAP`) is emitted, so a phrase never matches across
-punctuation (禁忌，忌用 does not contain 禁忌用). A query is cut with the very same function:
+punctuation (禁忌，忌用 does not contain 禁忌用); white space ends a CJK run (燃气表 电池 does not contain
+燃气表电池) but keeps words adjacent. A query is cut with the very same function, then:
 
-* a 1-character Chinese term        -> ``uni : "诉"``
-* a Chinese term of n >= 2 chars    -> ``bi : "禁忌 忌用 用语"`` (a phrase of its n-1 bigrams; 2 chars = one token)
-* an English word                   -> ``uni : "complaint"`` (``compl*`` = prefix)
-* anything mixed (``4小时``, ``2.2.3``) -> a phrase over ``uni``
+* a 1-character Chinese term        -> ``tok : "诉" *``  (a prefix: 诉 alone or any pair it starts)
+* a Chinese term of n >= 2 chars    -> ``tok : "禁忌 忌用 用语"`` (its n-1 bigrams; the lone last character is
+  dropped, as in a text the run may go on: 禁忌用语的 has 语的 there)
+* an English word                   -> ``tok : "complaint"`` (``compl*`` = prefix)
+* anything mixed (``4小时``, ``2.2.3``) -> the same phrase rules over the mixed tokens (``tok : "4 小时"``)
 
 A Chinese term of n characters therefore matches exactly the clauses whose text contains those n characters
 adjacently: the same set as ``LIKE '%term%'`` (tests prove precision and recall against a LIKE scan), with
@@ -24,9 +28,10 @@ bm25 ranking and index look-ups instead of a table scan. Whitespace-separated te
 quotes a phrase. No dictionary is loaded, so search starts instantly.
 
 datasette's own ``_search=`` box (``searchmode: raw``) hands the query straight to FTS5 whose ``unicode61``
-tokenizer keeps a run of Chinese characters as one token: 1- and 2-character queries work as typed (诉, 投诉),
-longer ones need the ``stdkb_match()`` SQL function registered by the bundled datasette plugin (the
-"search_clauses" canned query uses it) or the same rewriting, which that plugin also applies to ``_search``.
+tokenizer keeps a run of Chinese characters as one token: 2-character queries work as typed (投诉), a single
+character as a prefix (``诉*``); longer ones need the ``stdkb_match()`` SQL function registered by the bundled
+datasette plugin (the "search_clauses" canned query uses it) or the same rewriting, which that plugin also
+applies to ``_search``.
 """
 from __future__ import annotations
 
@@ -37,9 +42,11 @@ from .errors import StdkbError
 from .text import fold
 
 #: Version of the tokenisation below; stored in kb_meta, a change triggers a rebuild of clauses_fts.
-FTS_VERSION = "1"
+FTS_VERSION = "2"
 #: Separator token between runs (never produced from text: it is filtered out of words).
 GAP = "qqgapqq"
+#: the one indexed column of clauses_fts
+COLUMN = "tok"
 
 _CJK_RANGE = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _UNIT = re.compile(rf"[{_CJK_RANGE}]|[^\W_{_CJK_RANGE}]+")
@@ -50,98 +57,74 @@ def _norm(text: str) -> str:
     return fold(text).lower()
 
 
-_TOKEN = re.compile(rf"[{_CJK_RANGE}]|[^\W_{_CJK_RANGE}]+|(?:[^\w\s]|_)+")
-_CJK_RUN2 = re.compile(rf"[{_CJK_RANGE}]{{2,}}")
-_GAPS = re.compile(rf"{GAP}(?: {GAP})+")
+# a CJK run | a word | punctuation (white space is skipped)
+_TOKEN = re.compile(rf"([{_CJK_RANGE}]+)|([^\W_{_CJK_RANGE}]+)|(?:[^\w\s]|_)+")
 
 
-def tokens(text: str) -> tuple[str, str]:
-    """The (uni, bi) column values indexed for ``text``. This runs on every clause of every build, so it
-    works on whole strings with regular expressions; :func:`_tokens_reference` is the readable
-    character-by-character definition, and the tests check that both agree."""
+def tokens(text: str) -> str:
+    """The ``tok`` column value indexed for ``text``. This runs on every clause of every build, so it works on
+    whole runs; :func:`_tokens_reference` is the readable character-by-character definition, and the tests
+    check that both agree."""
     s = _norm(text)
     if GAP in s:
         s = s.replace(GAP, "qqgap")
-    u = " ".join([t if t[0].isalnum() else GAP for t in _TOKEN.findall(s)])
-    if GAP in u:
-        u = _GAPS.sub(GAP, u)
-        if u.startswith(GAP):
-            u = u[len(GAP) + 1:]
-        if u.endswith(GAP):
-            u = u[:-len(GAP) - 1]
-    runs = _CJK_RUN2.findall(s)
-    if not runs:
-        return u, ""
-    return u, f" {GAP} ".join(" ".join([r[i:i + 2] for i in range(len(r) - 1)]) for r in runs)
+    out: list = []
+    for run, word in _TOKEN.findall(s):
+        if run:
+            out += [run[i:i + 2] for i in range(len(run))]
+        elif word:
+            out.append(word)
+        elif out and out[-1] != GAP:
+            out.append(GAP)
+    if out and out[-1] == GAP:
+        out.pop()
+    return " ".join(out)
 
 
-def _tokens_reference(text: str) -> tuple[str, str]:
+def _tokens_reference(text: str) -> str:
     """Character-by-character version of :func:`tokens` (kept for the tests: both must agree)."""
     s = _norm(text)
-    uni: list[str] = []
-    bi: list[str] = []
-    prev_end = -1
-    prev_cjk = ""  # last CJK char when it ends right where the next unit starts
-    bi_open = False  # the bi column has tokens since the last gap
-    for m in _UNIT.finditer(s):
+    units = list(_UNIT.finditer(s))
+    out: list = []
+    for k, m in enumerate(units):
         u = m.group()
-        start = m.start()
-        if prev_end >= 0 and start != prev_end:
-            between = s[prev_end:start]
-            if between.strip():  # punctuation: a gap in both columns
-                if uni and uni[-1] != GAP:
-                    uni.append(GAP)
-                if bi_open:
-                    bi.append(GAP)
-                    bi_open = False
-                prev_cjk = ""
-            else:  # only white space: Latin words stay adjacent, CJK bigrams do not span it
-                if prev_cjk and bi_open:
-                    bi.append(GAP)
-                    bi_open = False
-                prev_cjk = ""
+        if k and s[units[k - 1].end():m.start()].strip() and out and out[-1] != GAP:
+            out.append(GAP)  # punctuation between two units (white space alone is no gap)
         if u == GAP:
             u = "qqgap"
-        uni.append(u)
         if len(u) == 1 and _CJK1.match(u):
-            if prev_cjk and start == prev_end:
-                bi.append(prev_cjk + u)
-                bi_open = True
-            prev_cjk = u
-        else:
-            if prev_cjk and bi_open:
-                bi.append(GAP)
-                bi_open = False
-            prev_cjk = ""
-        prev_end = m.end()
-    if bi and bi[-1] == GAP:
-        bi.pop()
-    return " ".join(uni), " ".join(bi)
+            nxt = units[k + 1] if k + 1 < len(units) else None
+            if nxt is not None and nxt.start() == m.end() and _CJK1.fullmatch(nxt.group()):
+                u += nxt.group()  # the pair this character starts
+        out.append(u)
+    if out and out[-1] == GAP:
+        out.pop()
+    return " ".join(out)
 
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
+def _is_cjk_char(t: str) -> bool:
+    return len(t) == 1 and _CJK1.match(t) is not None
+
+
 def _term_expr(term: str, prefix: bool = False) -> Optional[str]:
-    uni, bi = tokens(term)
-    u = uni.split()
-    while u and u[0] == GAP:
-        u.pop(0)
-    while u and u[-1] == GAP:
-        u.pop()
-    if not u:
+    toks = tokens(term).split()
+    if not toks:
         return None
-    units = [t for t in u if t != GAP]
-    all_cjk = all(len(t) == 1 and _CJK1.match(t) for t in units)
-    if all_cjk and len(units) == 1:
-        return f'uni : "{units[0]}"'
-    if all_cjk:
-        runs = [r for r in re.split(rf"[^{_CJK_RANGE}]+", _norm(term)) if r]
-        if all(len(r) >= 2 for r in runs):  # the bigram phrase is exact and much faster
-            return f'bi : "{bi}"'
-    if len(u) == 1:
-        return f'uni : "{u[0]}"' + (" *" if prefix else "")
-    return f'uni : "{" ".join(u)}"'
+    star = prefix
+    last = toks[-1]
+    if _is_cjk_char(last):  # the query's last character: in a text its run may go on (诉 in 投诉电话 is 诉电)
+        prev = toks[-2] if len(toks) > 1 else ""
+        if len(prev) == 2 and _is_cjk_char(prev[0]) and prev[1] == last:
+            toks.pop()  # the pair before it already pins it
+            star = False
+        else:
+            star = True  # a lone character: the pair it starts, whatever comes next
+    elif len(last) == 2 and _is_cjk_char(last[0]):
+        star = False
+    return f'{COLUMN} : "{" ".join(toks)}"' + (" *" if star else "")
 
 
 def compile_query(query: str) -> str:

@@ -31,7 +31,7 @@ from .errors import InputError, StdkbError
 from .model import Clause, Document, Obligation, Phrase, Reference, Threshold
 
 DEFAULT_DB = "stdkb.db"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: generated ids of extracted rows, obligations.action_span, one-column FTS
 TABLES = ("sources", "documents", "clauses", "obligations", "thresholds", "phrases", "references",
           "ingest_errors", "kb_meta")
 
@@ -68,6 +68,7 @@ def open_db(path=DEFAULT_DB, create: bool = False):
             raise InputError(p, "is a directory, not a knowledge base")
     elif p.parent and not p.parent.exists():
         raise InputError(p, "directory does not exist")
+    existed = p.exists() and p.stat().st_size > 0
     try:
         conn = sqlite3.connect(str(p), isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA foreign_keys = ON")
@@ -76,6 +77,8 @@ def open_db(path=DEFAULT_DB, create: bool = False):
         # random I/O once the database outgrows it; searches read through mmap
         conn.execute("PRAGMA cache_size = -131072")
         conn.execute("PRAGMA mmap_size = 268435456")
+        if existed:
+            _check_schema_version(conn, p)
         if create:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -89,6 +92,17 @@ def open_db(path=DEFAULT_DB, create: bool = False):
     except sqlite3.DatabaseError as e:
         raise InputError(p, f"not a usable SQLite database ({e})") from None
     return sqlite_utils.Database(conn)
+
+
+def _check_schema_version(conn, p):
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'kb_meta'").fetchone()
+    if not has_meta:
+        return
+    row = conn.execute("SELECT value FROM kb_meta WHERE key = 'schema_version'").fetchone()
+    if row and row[0] != SCHEMA_VERSION:
+        conn.close()
+        raise InputError(p, f"built by another stdkb version (schema {row[0]}, this one reads {SCHEMA_VERSION}); "
+                            f"delete it and build again")
 
 
 def _check_meta(conn):
@@ -105,12 +119,12 @@ def _rebuild_fts(conn):
     """Re-index every clause (the tokenisation changed)."""
     from .search import tokens
 
+    conn.execute("DROP TABLE IF EXISTS clauses_fts")  # its columns may have changed too
+    conn.executescript(schema_sql())
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("INSERT INTO clauses_fts(clauses_fts) VALUES ('delete-all')")
         rows = conn.execute("SELECT n, text FROM clauses ORDER BY n").fetchall()
-        conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?, ?, ?)",
-                         ((n, *tokens(t)) for n, t in rows))
+        conn.executemany("INSERT INTO clauses_fts(rowid, tok) VALUES (?, ?)", ((n, tokens(t)) for n, t in rows))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -160,7 +174,7 @@ def _doc_rows(doc: Document, source: str, next_n: int, sign: int = 1):
                             " > ".join(path) if path else None, c.kind, c.level, c.parent, c.title, c.scheme,
                             c.text or "", c.line, c.page))
         chars += len(c.text or "")
-        fts_rows.append((n, *tokens(c.text or "")))
+        fts_rows.append((n, tokens(c.text or "")))
         for i, o in enumerate(c.obligations, 1):
             obl.append((c.id, doc.id, i, o.modality, o.text, o.actor, _span(o.text, o.action), o.condition,
                         o.exception, o.strength, o.confidence, o.rule))
@@ -185,8 +199,8 @@ def _delete_source(conn, source: str):
         rows = conn.execute("SELECT c.n, c.text FROM clauses c JOIN documents d ON d.id = c.document "
                             "WHERE d.source = ? ORDER BY c.n", (source,)).fetchall()
         if rows:
-            conn.executemany("INSERT INTO clauses_fts(clauses_fts, rowid, uni, bi) VALUES ('delete', ?, ?, ?)",
-                             ((n, *tokens(t)) for n, t in rows))
+            conn.executemany("INSERT INTO clauses_fts(clauses_fts, rowid, tok) VALUES ('delete', ?, ?)",
+                             ((n, tokens(t)) for n, t in rows))
         # explicit deletes, children first: writes run with foreign keys off (see _write_source), and a new
         # source (the common case of a fresh build) skips these statements altogether
         docs = "SELECT id FROM documents WHERE source = ?"
@@ -273,7 +287,7 @@ def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None) ->
             if hook:
                 hook.doc_written()
         fts_rows.sort(key=lambda r: r[0])
-        conn.executemany("INSERT INTO clauses_fts(rowid, uni, bi) VALUES (?,?,?)", fts_rows)
+        conn.executemany("INSERT INTO clauses_fts(rowid, tok) VALUES (?, ?)", fts_rows)
         if sketches:
             conn.executemany("INSERT INTO doc_sketches VALUES (?, ?)",
                              [(d.id, _pack_sketch(sketches[d.id])) for d in docs if sketches.get(d.id) is not None])

@@ -1,6 +1,6 @@
 """datasette plugin: Chinese full-text search over the stdkb ``clauses`` table.
 
-``clauses_fts`` indexes characters and character bigrams (see :mod:`stdkb.search`), so a query must be cut
+``clauses_fts`` indexes character bigrams (see :mod:`stdkb.search`), so a query must be cut
 the same way before it reaches FTS5. This plugin
   * registers SQL functions ``stdkb_match(q)`` (user query -> FTS5 expression) and
     ``stdkb_snippet(text, q)`` (window of text with the matches in <mark>) on every connection,
@@ -23,7 +23,7 @@ def _match(q):
     try:
         return compile_query(q or "")
     except StdkbError:
-        return 'uni : "qqnothingqq"'
+        return 'tok : "qqnothingqq"'
 
 
 def _snippet(text, q):
@@ -41,7 +41,7 @@ def prepare_connection(conn):
 
 
 def _looks_compiled(v):
-    return "uni :" in v or "bi :" in v
+    return "tok :" in v
 
 
 def _rewrite_query(qs: str, mapping: dict) -> str:

@@ -141,12 +141,12 @@ CREATE TABLE IF NOT EXISTS [ingest_errors] (
     [at] TEXT NOT NULL
 );
 
--- Full-text index over clauses (see stdkb.search): contentless FTS5, rowid = clauses.n.
---   uni: every CJK character and every Latin/digit word, lower-cased, in text order
---   bi:  every pair of adjacent CJK characters
--- A gap token (stdkb.search.GAP) separates runs in both columns so that a phrase never matches across punctuation.
+-- Full-text index over clauses (see stdkb.search): contentless FTS5, rowid = clauses.n, one column:
+--   tok: every Latin/digit word, lower-cased, and for every CJK character the pair it starts with the next
+--        character of its run (the character alone at the end of a run), in text order
+-- A gap token (stdkb.search.GAP) separates runs split by punctuation, so that a phrase never matches across it.
 CREATE VIRTUAL TABLE IF NOT EXISTS [clauses_fts] USING fts5(
-    [uni], [bi], content='', tokenize='unicode61 remove_diacritics 2'
+    [tok], content='', tokenize='unicode61 remove_diacritics 2'
 );
 
 -- Key/value facts about the database (schema and tokenizer versions).
