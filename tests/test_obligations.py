@@ -43,7 +43,9 @@ def test_ying_inside_yingyong_xiangying_gongying_is_not_obligation(text):
 
 def test_ying_as_modal_next_to_trap_word():
     # 应急 is a trap, 不应 after it is the modal
-    assert mods("应急照明的连续供电时间不应少于30min。") == ["prohibition"]
+    assert mods("应急通道内不应堆放杂物。") == ["prohibition"]
+    # ... and 不应少于 states a minimum: an obligation (see test_negated_minimum_is_an_obligation)
+    assert mods("应急照明的连续供电时间不应少于30min。") == ["obligation"]
     assert mods("供应商应用统一的平台提交报价,相应的技术文件应当一并提供。") == ["obligation"]
 
 
@@ -294,3 +296,76 @@ def test_negated_list_and_long_topic_segments():
 
 def test_descriptive_sentences_under_a_standards_heading():
     assert mods("标准化服务会产生价值,因此带来更多的效益。", context=["美容院标准化服务流程"]) == []
+
+
+# --- stated minimums and maximums ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "对居民用户每2年检查不得少于1次。",
+    "消防车道的净宽度不得小于4m。",
+    "室内照度不应低于300lx。",
+    "密码长度不能少于8位。",
+])
+def test_negated_minimum_is_an_obligation(text):
+    obs = extract_text(text, "zh", ["安全管理规定"])["obligations"]
+    assert [o.modality for o in obs] == ["obligation"]
+    assert obs[0].rule.endswith(";minimum")
+
+
+def test_negated_maximum_stays_a_prohibition_and_weak_minimum_a_recommendation():
+    assert mods("有紧急事情的通话时间不得超过两分钟。") == ["prohibition"]
+    assert mods("库内行驶速度不应大于5km/h。") == ["prohibition"]
+    assert mods("连续作业时间不宜少于30分钟。") == ["recommendation"]
+    assert mods("夜间施工噪声不得超过55分贝,每日洒水不得少于2次。", context=["文明施工标准"]) == [
+        "prohibition", "obligation"]
+
+
+def test_english_negated_minimum():
+    assert mods("Emergency lighting shall not be less than 90 min.", "en") == ["obligation"]
+    assert mods("Noise shall not exceed 55 dB; drills must not be fewer than 2 per year.", "en") == [
+        "prohibition", "obligation"]
+
+
+# --- labels, headings, titles and names are not imperative norms ------------------------------------
+
+def test_label_value_clause_has_no_condition():
+    obs = extract_text("语速:适中,每分钟吐字约120-140个。", "zh", ["客服人员服务规范", "语言要求"])["obligations"]
+    assert len(obs) == 1
+    assert obs[0].condition is None and obs[0].exception is None
+    obs = extract_text("音量：适中，以客户听清为宜。", "zh", ["客服人员服务规范"])["obligations"]
+    assert all(o.condition is None for o in obs)
+
+
+def test_role_label_before_colon_is_not_a_norm():
+    obs = extract_text("研发或工程技术人员:负责对公司产品的性能、生产工艺技术等现场讲解;", "zh", ["接待工作规范"])
+    assert [o.modality for o in obs["obligations"]] == ["obligation"]
+    assert obs["obligations"][0].rule == "modal:负责"
+
+
+@pytest.mark.parametrize("text", [
+    "安全隐患类,",
+    "标准化服务的重要性",
+    "现场服务理念",
+    "根据《中华人民共和国建筑法》、《建设工程安全生产管理条例》等有关规定要求,决定制订本市施工现场验收标准,现予发布实施。",
+])
+def test_names_categories_and_preambles_are_not_imperatives(text):
+    assert mods(text, context=["施工现场安全文明标准"]) == []
+
+
+def test_headings_and_title_lines_give_no_imperative_on_the_real_pipeline():
+    import stdkb
+
+    text = ("华东燃气股份有限公司\n客户接待服务规范\n"
+            "1 服务理念\n热情周到,用心服务。\n"
+            "2 接待流程\n"
+            "2.1 咨询台部分:\n"
+            "2.1.1 面带微笑,主动问候。\n"
+            "2.1.2 接待人员应双手递送资料。\n"
+            "2.2 送别部分\n送别时应说“请慢走”。\n")
+    docs = stdkb.process_text(text, source="reception.txt")
+    obs = [(c.kind, c.title, o.text, o.rule) for d in docs for c in d.clauses for o in c.obligations]
+    texts = [o[2] for o in obs]
+    for name in ("服务理念", "接待流程", "咨询台部分", "送别部分", "华东燃气股份有限公司", "客户接待服务规范"):
+        assert not any(t.strip(":：") == name for t in texts), obs
+    assert any("面带微笑" in t for t in texts)
+    assert any(r == "modal:应" and "双手递送资料" in t for _k, _ti, t, r in obs)

@@ -99,12 +99,19 @@ def extract_document(doc):
             ctx = ctx_of_parent[c.parent] = tuple(x for x in clause_context(doc, c, by_id) if x)
         # the engines directly (extract_text's dict and argument normalisation cost ~5% here)
         phrases = find_phrases(text, lang, ctx)
-        if c.kind == "heading" and c.title and text.strip() == c.title.strip():
-            # a bare heading: references and numbers only, no norms
+        if c.kind == "heading":
+            # a heading names a topic ("咨询台部分:", "感谢光临"): modal words may still mark a norm, but an
+            # unmarked heading is never an imperative one
             obligations = find_obligations(text, lang, ctx, phrases=phrases, imperative=False)
-            c.obligations = [o for o in obligations if o.rule != "imperative"]
+            c.obligations = [o for o in obligations if o.rule not in ("imperative", "negated_imperative")]
         else:
-            c.obligations = find_obligations(text, lang, ctx, phrases=phrases)
+            obligations = find_obligations(text, lang, ctx, phrases=phrases)
+            title = (c.title or "").strip().rstrip(":：")
+            if title and obligations:
+                # the clause's own title line ("服务理念\n始于用户需求…") is not an imperative norm
+                obligations = [o for o in obligations
+                               if not (o.rule == "imperative" and o.text.strip().rstrip(":：") == title)]
+            c.obligations = obligations
         c.thresholds = find_thresholds(text, lang, ctx) if find_thresholds is not None else []
         c.phrases = phrases
         c.references = find_references(text, lang) if find_references is not None else []

@@ -80,6 +80,10 @@ class _Lex:
     rel_words: frozenset = frozenset()
     continuation: frozenset = frozenset()
     leadin_short: tuple = ()
+    min_after: tuple = ()  # words after a prohibition marker that make it a stated minimum (不得少于)
+    min_modality: str = "obligation"
+    label_max: int = 8
+    label_suffixes: tuple = ()
     sent_runs: Optional[re.Pattern] = None  # zh: stripped sentence spans in one pass
     seg_runs: Optional[re.Pattern] = None
     ref_re: Optional[re.Pattern] = None
@@ -157,6 +161,9 @@ def _lex(lang: str) -> _Lex:
         ref_markers=tuple(m.get("reference_markers", [])),
         ref_re=re.compile(literal_alternation(m.get("reference_markers", []))),
         sent_runs=sent_runs, seg_runs=seg_runs,
+        label_max=int(m.get("label_max_chars", 8)), label_suffixes=tuple(m.get("label_suffixes", [])),
+        min_after=tuple(w.lower() for w in m.get("negated_minimum", {}).get("after", [])),
+        min_modality=m.get("negated_minimum", {}).get("modality", "obligation"),
         title_suffixes=tuple(m.get("title_suffixes", [])),
         imp_min=int(m.get("imperative_min_chars", 0)),
         imp_exclude=tuple(x.lower() for x in m.get("imperative_heading_exclude", [])),
@@ -189,6 +196,7 @@ class _Hit:
     modality: str
     strength: Optional[str]
     confidence: float
+    minimum: bool = False  # a prohibition marker stating a minimum (不得少于): turned into an obligation
 
 
 def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
@@ -196,8 +204,9 @@ def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
     lx = _lex(lang)
     if lx.lang == "zh":  # no case, no inner spaces: the matched word is the key
         info = lx.info
-        return [_Hit(mt.start(), mt.end(), w, *inf) for mt in lx.pattern.finditer(masked)
-                if (inf := info.get(w := mt.group(0))) is not None]
+        out = [_Hit(mt.start(), mt.end(), w, *inf) for mt in lx.pattern.finditer(masked)
+               if (inf := info.get(w := mt.group(0))) is not None]
+        return _minimums(out, masked, lx) if lx.min_after else out
     out = []
     for mt in lx.pattern.finditer(masked):
         w = mt.group(0)
@@ -209,7 +218,20 @@ def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
         if inf is None:  # a trap
             continue
         out.append(_Hit(mt.start(), mt.end(), w, inf[0], inf[1], inf[2]))
-    return out
+    return _minimums(out, masked, lx) if lx.min_after else out
+
+
+def _minimums(hits: list, masked: str, lx: _Lex) -> list:
+    """不得少于 / 不应低于 / shall not be less than: the prohibition states a minimum -> an obligation."""
+    for h in hits:
+        if h.modality == "prohibition":
+            after = masked[h.end:h.end + 24].lstrip()
+            if lx.lang != "zh":
+                after = re.sub(r"\s+", " ", after.lower())
+            if after.startswith(lx.min_after):
+                h.modality = lx.min_modality
+                h.minimum = True
+    return hits
 
 
 @dataclass(slots=True)
@@ -442,8 +464,9 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 kind = "plain"
             elif is_cond:
                 kind = "cond"
-            elif k_seg == 0 and gb < len(masked) and masked[gb:gb + 1] in (":", "：") and gb - ga <= 8:
-                kind = "label"
+            elif (k_seg == 0 and masked[gb:gb + 1] in (":", "：")
+                  and (gb - ga <= lx.label_max or (gb - ga <= 2 * lx.label_max and seg_text.endswith(lx.label_suffixes)))):
+                kind = "label"  # "语速:适中…", "研发或工程技术人员:负责…"
             else:
                 kind = "plain"
             actor = _find_actor(text, ga, hit.start if hit else gb, lx) if kind in ("modal", "neg_imp") else None
@@ -479,6 +502,8 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             if s.kind in ("modal", "neg_imp"):
                 if s.kind == "modal":
                     m, rule, conf, strength = s.hit.modality, "modal:" + s.hit.word, s.hit.confidence, s.hit.strength
+                    if s.hit.minimum:
+                        rule += ";minimum"
                 else:
                     m, rule, conf, strength = "prohibition", "negated_imperative", lx.neg_conf, "normal"
                 if not sentence_imp and s.kind == "neg_imp":
@@ -546,7 +571,7 @@ _LIST_PUNCT = re.compile("[，,、：:]")
 
 def _title_like(s: str, lx: _Lex) -> bool:
     """"总则", "中石油昆仑燃气有限公司": a heading or a name left in the text, not an imperative."""
-    t = s.strip()
+    t = s.strip().rstrip(",，、:：")  # "安全隐患类," is a category name followed by its items
     if len(t.replace(MASK, "")) < lx.imp_min:
         return True
     return t.endswith(lx.title_suffixes) and _LIST_PUNCT.search(t) is None
