@@ -20,6 +20,22 @@ Algorithm (plain Python over strings; language data in ``lang/<lang>/modals.json
 6. Under a forbidden-phrases heading (禁忌用语), each listed utterance is a prohibition (rule
    ``forbidden_phrase``); they are passed in by :func:`stdkb.extract.extract_text`.
 
+Stated minimums and maximums (a decision, checked against the gold files): a prohibition marker directly
+followed by a "less than" word (不得少于, 不应低于, 不能小于, "shall not be less than", "must not fall below";
+``negated_minimum`` in ``modals.json``) states a minimum that must be reached -- "每2年检查不得少于1次" is
+the duty to inspect at least once every two years -- so it is an **obligation** (rule ``modal:不得;minimum``,
+strength of the marker). A marker followed by a "more than" word (不得超过, 不应大于, "shall not exceed")
+forbids exceeding a maximum, the act a checker looks for, so it stays a **prohibition**. The rule of thumb:
+the modality names what a violation is -- failing to do enough (obligation) or doing too much
+(prohibition). Weak markers are untouched (不宜少于 / 不宜超过 stay recommendations). The threshold
+itself (``>= 1 count per 2 year``, ``<= 2 min``) is extracted either way by :mod:`.thresholds`.
+
+Not imperative norms: the clause's own title line and any heading clause (handled by
+:func:`stdkb.extract.extract_document`), a first segment before a colon that is a short label or a role
+("语速:适中", "研发或工程技术人员:负责…" -- the label joins the statement, never a condition), a short name
+ending in a title word (公司, 标准, 类, 型, 理念 ... ``title_suffixes``), and sentences with descriptive or
+promulgation words (是指, 现予发布, 决定制订 ... ``descriptive_markers``).
+
 actor: the last actor noun before the modal marker in the statement (not after 对/向/为...), else the
 previous statement's actor in the same text, else an actor named in the heading context, else None.
 condition / exception: ``conditions.json`` patterns over the statement. strength: from the marker.
