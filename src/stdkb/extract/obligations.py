@@ -49,7 +49,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from ..model import Obligation
-from ._text import (MASK, context_has, guarded, literal_alternation, load, mask_quotes, quote_spans, spans_split,
+from ._text import (MASK, context_has, first_chars, guarded, literal_alternation, load, mask_quotes, quote_spans, spans_split,
                     strip_span)
 
 __all__ = ["find_obligations", "modal_hits"]
@@ -98,6 +98,8 @@ class _Lex:
     leadin_short: tuple = ()
     min_after: tuple = ()  # words after a prohibition marker that make it a stated minimum (不得少于)
     min_modality: str = "obligation"
+    neg_chars: frozenset = frozenset()  # first characters of the negation prefixes (不): a cheap pre-check
+    neg_list_chars: frozenset = frozenset()  # characters a neg_list match can start with (or all: None below)
     label_max: int = 8
     label_suffixes: tuple = ()
     sent_runs: Optional[re.Pattern] = None  # zh: stripped sentence spans in one pass
@@ -107,6 +109,13 @@ class _Lex:
 
 def _is_zh(lang: str) -> bool:
     return (lang or "zh").lower().startswith("zh")
+
+
+class _AnyChar(frozenset):
+    """A character set that intersects every text (used when a pattern's first characters are unknown)."""
+
+    def intersection(self, *others):
+        return True
 
 
 def _runs_re(sep_chars: str) -> re.Pattern:
@@ -177,6 +186,9 @@ def _lex(lang: str) -> _Lex:
         ref_markers=tuple(m.get("reference_markers", [])),
         ref_re=re.compile(literal_alternation(m.get("reference_markers", []))),
         sent_runs=sent_runs, seg_runs=seg_runs,
+        neg_chars=frozenset(p[0] for p in neg.get("prefixes", []) if p),
+        neg_list_chars=_AnyChar() if not neg.get("list_pattern") or not first_chars(neg["list_pattern"])
+        else frozenset(first_chars(neg["list_pattern"])),
         label_max=int(m.get("label_max_chars", 8)), label_suffixes=tuple(m.get("label_suffixes", [])),
         min_after=tuple(w.lower() for w in m.get("negated_minimum", {}).get("after", [])),
         min_modality=m.get("negated_minimum", {}).get("modality", "obligation"),
@@ -366,7 +378,7 @@ def _en_imperative(s: str, lx: _Lex) -> bool:
 
 def _neg_imperative(s: str, lx: _Lex) -> bool:
     """不 + verb at the head of a segment (after an optional actor): 不留长发, 男员工不化浓妆."""
-    if lx.lang != "zh":
+    if lx.lang != "zh" or not lx.neg_chars.intersection(s):
         return False
     t = s.strip()
     if lx.actors_re is not None:
@@ -439,6 +451,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     seg_runs = lx.seg_runs
     cond_prefixes, cond_prefix_exclude = lx.cond_prefixes, lx.cond_prefix_exclude
     cond_suffixes, time_words = lx.cond_suffixes, lx.time_words
+    neg_list_chars = lx.neg_list_chars
     for sa, sb in sentences:
         sentence_masked = masked[sa:sb]
         segs: list[_Seg] = []
@@ -473,8 +486,8 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 kind = "modal"
             elif imp_ctx and not is_cond and _neg_imperative(seg_text, lx):
                 kind = "neg_imp"
-            elif (imp_ctx and zh and lx.neg_list is not None and lx.neg_list.search(seg_text)
-                  and not seg_text.startswith(lx.ignore_prefixes)):
+            elif (imp_ctx and zh and lx.neg_list is not None and neg_list_chars.intersection(seg_text)
+                  and lx.neg_list.search(seg_text) and not seg_text.startswith(lx.ignore_prefixes)):
                 kind = "neg_imp"  # "对客户不懂的地方不教训、不责备"
             elif is_cond and zh and seg_text.startswith(lx.topic_prefixes) and len(seg_text) > lx.topic_max:
                 kind = "plain"
