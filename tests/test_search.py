@@ -115,6 +115,10 @@ def test_ranking_prefers_repeated_term(tmp_path):
     ], extra=False)])
     hits = store.search(d, "投诉")
     assert [h["clause_id"] for h in hits] == ["r:1.2", "r:1.1"]
+    # one character (a prefix query, ranked by stdkb with the same formula): the same order, scores descending
+    hits = store.search(d, "诉")
+    assert [h["clause_id"] for h in hits] == ["r:1.2", "r:1.1"]
+    assert hits[0]["score"] < hits[1]["score"] < 0 and all(h["ranked"] for h in hits)
 
 
 def test_filters_doc_and_modality(db):

@@ -21,6 +21,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from importlib import resources
@@ -721,10 +722,19 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
             "c.text")
     fts_sql = " AND ".join(fts_where)
     try:
-        n = conn.execute(f"SELECT count(*) FROM (SELECT f.rowid FROM clauses_fts f WHERE {fts_sql} LIMIT ?)",
-                         (*fts_params, RANK_MAX + 1)).fetchone()[0]
+        # the first RANK_MAX + 1 matches, in rowid order (FTS5's own order). A 1-character query is a prefix
+        # query, which FTS5 answers by merging the doclists of every pair the character starts: kept here so
+        # that the unfiltered document-order case does not run it a second time
+        first = [r[0] for r in conn.execute(f"SELECT f.rowid FROM clauses_fts f WHERE {fts_sql} LIMIT ?",
+                                            (*fts_params, RANK_MAX + 1))]
+        n = len(first)
         ranked = n <= RANK_MAX
-        if not ranked:  # document order: FTS5 yields rowids in order, the LIMIT stops the scan early
+        if not ranked and not where and int(offset) + int(limit) <= n:
+            keys = sorted(first)[int(offset):int(offset) + int(limit)]
+            hits = list(_rows(conn, f"SELECT {cols}, NULL AS score FROM clauses c JOIN documents d ON "
+                                    f"d.id = c.document WHERE c.n IN (SELECT value FROM json_each(?)) ORDER BY c.n",
+                              (json.dumps(keys),)))
+        elif not ranked:  # document order: FTS5 yields rowids in order, the LIMIT stops the scan early
             sql = (f"SELECT {cols}, NULL AS score FROM clauses_fts f JOIN clauses c ON c.n = f.rowid "
                    f"JOIN documents d ON d.id = c.document WHERE {' AND '.join(fts_where + where)} "
                    f"ORDER BY f.rowid LIMIT ? OFFSET ?")
@@ -734,9 +744,17 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
             # best k; fetch more when the filters rejected too many
             need = int(offset) + int(limit)
             k = min(max(need * 4, 64), n)
+            one = _ONE_CHAR.fullmatch(expr)
+            py_top = None
+            if one:  # one character: a prefix query, ranked here (see _rank_one_char)
+                py_top = _rank_one_char(conn.execute("SELECT n, text FROM clauses WHERE n IN (SELECT value FROM "
+                                                     "json_each(?))", (json.dumps(first),)).fetchall(), one.group(1))
             while True:
-                top = conn.execute(f"SELECT f.rowid, f.rank FROM clauses_fts f WHERE {fts_sql} ORDER BY f.rank "
-                                   f"LIMIT ?", (*fts_params, k)).fetchall()
+                if py_top is not None:
+                    top = py_top[:k]
+                else:
+                    top = conn.execute(f"SELECT f.rowid, f.rank FROM clauses_fts f WHERE {fts_sql} ORDER BY f.rank "
+                                       f"LIMIT ?", (*fts_params, k)).fetchall()
                 cond = " AND ".join(["c.n IN (SELECT value FROM json_each(?))"] + where)
                 found = {r["n"]: r for r in _rows(
                     conn, f"SELECT c.n AS n, {cols} FROM clauses c JOIN documents d ON d.id = c.document "
@@ -762,6 +780,28 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
             "SELECT DISTINCT modality FROM obligations WHERE clause = ? ORDER BY modality", (h["clause_id"],))]
         h["ranked"] = ranked
     return hits
+
+
+_ONE_CHAR = re.compile(r'tok : "(.)" \*')
+
+
+def _rank_one_char(rows, ch: str) -> list:
+    """(n, score) of clauses matching a one-character query, best first: the bm25 formula of FTS5 (k1 = 1.2,
+    b = 0.75; its IDF factor is the same for every row of a one-term query, so it is left out), term frequency
+    = occurrences of ``ch``, length in characters. FTS5's own bm25 on a prefix query merges the doclists of every
+    pair the character starts twice more (once for the IDF); with a common character in a large knowledge base
+    that alone is ~80 ms, while the matching texts are already known and few (at most RANK_MAX)."""
+    from .search import _norm
+
+    k1, b = 1.2, 0.75
+    docs = [(n, _norm(t or "")) for n, t in rows]
+    avg = (sum(len(s) for _, s in docs) / len(docs)) if docs else 1.0
+    out = []
+    for n, s in docs:
+        tf = s.count(ch)
+        out.append((n, -tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(s) / (avg or 1.0)))))
+    out.sort(key=lambda x: (x[1], x[0]))
+    return out
 
 
 def count_matches(db, query: str) -> int:
