@@ -746,7 +746,7 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
             k = min(max(need * 4, 64), n)
             one = _ONE_CHAR.fullmatch(expr)
             py_top = None
-            if one:  # one character: a prefix query, ranked here (see _rank_one_char)
+            if one and n <= 3000:  # one character: a prefix query, ranked here when few match (_rank_one_char)
                 py_top = _rank_one_char(conn.execute("SELECT n, text FROM clauses WHERE n IN (SELECT value FROM "
                                                      "json_each(?))", (json.dumps(first),)).fetchall(), one.group(1))
             while True:
@@ -790,7 +790,8 @@ def _rank_one_char(rows, ch: str) -> list:
     b = 0.75; its IDF factor is the same for every row of a one-term query, so it is left out), term frequency
     = occurrences of ``ch``, length in characters. FTS5's own bm25 on a prefix query merges the doclists of every
     pair the character starts twice more (once for the IDF); with a common character in a large knowledge base
-    that alone is ~80 ms, while the matching texts are already known and few (at most RANK_MAX)."""
+    that alone is ~80 ms, while the matching rows are already known; reading their text costs ~3 µs a row,
+    so this is used up to 3,000 matches (the common case: few originals among many near-duplicates)."""
     from .search import _norm
 
     k1, b = 1.2, 0.75
