@@ -369,3 +369,18 @@ def test_headings_and_title_lines_give_no_imperative_on_the_real_pipeline():
         assert not any(t.strip(":：") == name for t in texts), obs
     assert any("面带微笑" in t for t in texts)
     assert any(r == "modal:应" and "双手递送资料" in t for _k, _ti, t, r in obs)
+
+
+# --- 方可: "only after X may Y" is a conditional permission -------------------------------------------
+
+def test_fangke_is_a_conditional_permission():
+    obs = find_obligations("作业人员须持证上岗,经考核合格方可独立操作。")
+    assert [o.modality for o in obs] == ["obligation", "permission"]
+    assert obs[1].rule == "modal:方可" and obs[1].condition == "经考核合格"
+    obs = find_obligations("上班期间严禁会客,经主管领导同意后,方可将亲友安置在会客室,待下班后方可离去。")
+    assert [o.modality for o in obs] == ["prohibition", "permission"]  # a second 方可 continues the permission
+    assert obs[1].condition == "经主管领导同意后"
+
+
+def test_jike_stays_a_trap():
+    assert mods("填写完毕即可提交。") == []
