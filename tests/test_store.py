@@ -230,6 +230,35 @@ def test_changed_file_replaces_exactly_its_rows(tmp_path):
     consistent(db)
 
 
+def test_a_write_failing_half_way_rolls_back_only_its_own_source(tmp_path, monkeypatch):
+    src = write_inputs(tmp_path / "in", n_extra=2)
+    clean = tmp_path / "clean.db"
+    store.build(clean, [src])
+    names = sorted(p.name for p in src.iterdir())
+    bad = names[1]
+    orig = store._insert_doc
+    calls = []
+
+    def flaky(conn, doc, source, fts_rows):
+        calls.append(source)
+        n = orig(conn, doc, source, fts_rows)  # rows of the document are written, then the write fails
+        if source.endswith(bad):
+            raise sqlite3.IntegrityError("disk says no")
+        return n
+
+    monkeypatch.setattr(store, "_insert_doc", flaky)
+    dbp = tmp_path / "kb.db"
+    r = store.build(dbp, [src])  # all files in one group transaction: the failure is rolled back to its savepoint
+    assert r.failed == 1 and r.built == len(names) - 1 and bad in r.errors[0]
+    db = store.open_db(dbp)
+    consistent(db)
+    assert not db.conn.execute("SELECT 1 FROM documents WHERE source LIKE ?", (f"%{bad}",)).fetchone()
+    assert {Path(p).name for (p,) in db.conn.execute("SELECT path FROM ingest_errors")} == {bad}
+    monkeypatch.setattr(store, "_insert_doc", orig)
+    store.build(dbp, [src])
+    assert dump(store.open_db(dbp)) == dump(store.open_db(clean))
+
+
 def test_failing_files_are_recorded_and_the_rest_goes_on(tmp_path):
     src = write_inputs(tmp_path / "in")
     (src / "empty.txt").write_bytes(b"")
@@ -279,18 +308,23 @@ def _run_cli(args, env=None, **kw):
                           cwd=str(ROOT), **kw)
 
 
-def test_killed_build_leaves_no_partial_document_and_no_duplicate(tmp_path):
+@pytest.mark.parametrize("group", ["1", None])
+def test_killed_build_leaves_no_partial_document_and_no_duplicate(tmp_path, group):
     src = write_inputs(tmp_path / "in", n_extra=4)
     clean = tmp_path / "clean.db"
     store.build(clean, [src])
     dbp = tmp_path / "kb.db"
-    # SIGKILL right after the 2nd document was inserted, inside the 2nd file's transaction
-    p = _run_cli(["build", str(src), "--db", str(dbp), "-q"], env={"STDKB_TEST_CRASH_AFTER_DOCS": "2"})
+    # SIGKILL right after the 2nd document was inserted, inside the 2nd file's transaction (group "1") or
+    # inside the build's first group transaction (default size: these small files all fit in one)
+    env = {"STDKB_TEST_CRASH_AFTER_DOCS": "2"}
+    if group:
+        env["STDKB_BUILD_GROUP_CLAUSES"] = group
+    p = _run_cli(["build", str(src), "--db", str(dbp), "-q"], env=env)
     assert p.returncode == -9, p.stderr
     db = store.open_db(dbp)
     consistent(db)
     n_sources = db.conn.execute("SELECT count(*) FROM sources").fetchone()[0]
-    assert n_sources == 1  # the first file committed, the second rolled back
+    assert n_sources == (1 if group else 0)  # committed sources stay whole, the open ones are rolled back
     db.conn.close()
     p = _run_cli(["build", str(src), "--db", str(dbp), "-q"])
     assert p.returncode == 0, p.stderr
