@@ -11,9 +11,10 @@ Read API (used by the graph, diff and checklist modules; signatures are stable):
     search(db, query, doc=None, modality=None, limit=20) -> list[dict]
     stats(db) -> dict
 
-The DDL is ``schema/stdkb.sql`` (package data). Every source (input file) is written in ONE transaction that
-first deletes the source's previous rows, so an interrupted build never leaves half a document and a rebuild
-never duplicates one. The database runs in WAL mode so datasette can read while a build writes.
+The DDL is ``schema/stdkb.sql`` (package data). Every source (input file) is written all or nothing (its own
+transaction, or a savepoint inside a build's group transaction of ~GROUP_CLAUSES clauses) that first deletes
+the source's previous rows, so an interrupted build never leaves half a document and a rebuild never
+duplicates one. The database runs in WAL mode so datasette can read while a build writes.
 """
 from __future__ import annotations
 
