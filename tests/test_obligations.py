@@ -384,3 +384,19 @@ def test_fangke_is_a_conditional_permission():
 
 def test_jike_stays_a_trap():
     assert mods("填写完毕即可提交。") == []
+
+
+# --- English present-tense norms under a requirements heading ----------------------------------------
+
+def test_english_present_passive_is_a_norm_under_a_requirements_heading():
+    ctx = ["Document Control Procedure", "Requirements"]
+    obs = extract_text("Records are retained for 5 years.", "en", ctx)["obligations"]
+    assert [(o.modality, o.rule) for o in obs] == [("obligation", "present_tense")]
+    obs = extract_text("When a guest arrives, the room key is issued within 2 minutes.", "en", ctx)["obligations"]
+    assert [o.modality for o in obs] == ["obligation"] and obs[0].condition == "When a guest arrives"
+    # descriptions stay descriptions, and without a requirements heading nothing is a norm
+    assert mods("The archive room is located on the ground floor.", "en", ctx) == []
+    assert mods("This procedure applies to all sites.", "en", ctx) == []
+    assert mods("Records are retained for 5 years.", "en", ["Company History"]) == []
+    # a modal word keeps its own rule
+    assert [o.rule for o in extract_text("Records must be retained for 5 years.", "en", ctx)["obligations"]] == ["modal:must"]

@@ -101,6 +101,9 @@ class _Lex:
     neg_chars: frozenset = frozenset()  # first characters of the negation prefixes (不): a cheap pre-check
     neg_list_chars: frozenset = frozenset()  # characters a neg_list match can start with (or all: None below)
     label_max: int = 8
+    present_re: Optional[re.Pattern] = None  # English present-passive norms ("Records are retained for 5 years")
+    present_exclude: frozenset = frozenset()
+    present_conf: float = 0.6
     label_suffixes: tuple = ()
     sent_runs: Optional[re.Pattern] = None  # zh: stripped sentence spans in one pass
     seg_runs: Optional[re.Pattern] = None
@@ -189,6 +192,9 @@ def _lex(lang: str) -> _Lex:
         neg_chars=frozenset(p[0] for p in neg.get("prefixes", []) if p),
         neg_list_chars=_AnyChar() if not neg.get("list_pattern") or not first_chars(neg["list_pattern"])
         else frozenset(first_chars(neg["list_pattern"])),
+        present_re=re.compile(m["present_tense_norms"]["pattern"], re.I) if m.get("present_tense_norms") else None,
+        present_exclude=frozenset(m.get("present_tense_norms", {}).get("exclude", [])),
+        present_conf=round(float(m.get("present_tense_norms", {}).get("confidence", 0.6)), 3),
         label_max=int(m.get("label_max_chars", 8)), label_suffixes=tuple(m.get("label_suffixes", [])),
         min_after=tuple(w.lower() for w in m.get("negated_minimum", {}).get("after", [])),
         min_modality=m.get("negated_minimum", {}).get("modality", "obligation"),
@@ -376,6 +382,12 @@ def _en_imperative(s: str, lx: _Lex) -> bool:
     return w in lx.imperative_verbs
 
 
+def _en_present_norm(s: str, lx: _Lex) -> bool:
+    """"Records are retained for 5 years", "All fire exits are kept clear": a present passive opening the segment."""
+    m = lx.present_re.match(s.strip())
+    return m is not None and m.group("v").lower() not in lx.present_exclude
+
+
 def _neg_imperative(s: str, lx: _Lex) -> bool:
     """不 + verb at the head of a segment (after an optional actor): 不留长发, 男员工不化浓妆."""
     if lx.lang != "zh" or not lx.neg_chars.intersection(s):
@@ -513,10 +525,15 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             continue
         if only_quotes:
             continue
+        imp_rule, imp_conf = "imperative", lx.imp_conf
         if zh:
             sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx) and not _title_like(sentence_masked, lx)
         else:  # English imperatives are recognisable by their first word ("Greet the caller…", "When…, apologise")
             sentence_imp = imperative and any(_en_imperative(masked[x.a:x.b], lx) for x in segs if x.kind != "cond")
+            if (not sentence_imp and imp_ctx and lx.present_re is not None
+                    and not any(x.kind == "modal" for x in segs) and not _descriptive(sentence_masked, lx)
+                    and any(_en_present_norm(masked[x.a:x.b], lx) for x in segs if x.kind != "cond")):
+                sentence_imp, imp_rule, imp_conf = True, "present_tense", lx.present_conf
         groups: list[_Group] = []
         pending: list[_Seg] = []
         n_modal_left = sum(1 for x in segs if x.kind == "modal")
@@ -550,14 +567,14 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             elif s.kind == "plain":
                 if (groups and not pending and sentence_imp and groups[-1].modality in ("prohibition", "recommendation")
                         and masked.startswith(lx.new_norm_words, s.a)):
-                    groups.append(_Group("obligation", [s], None, "imperative", lx.imp_conf, "normal"))
+                    groups.append(_Group("obligation", [s], None, imp_rule, imp_conf, "normal"))
                 elif groups and not pending:
                     groups[-1].segs.append(s)
                 elif sentence_imp and not _is_leadin(s, masked, lx) and not _is_pointer(s, masked, lx):
-                    if groups and groups[-1].rule == "imperative" and not pending:
+                    if groups and groups[-1].rule == imp_rule and not pending:
                         groups[-1].segs.append(s)
                     else:
-                        groups.append(_Group("obligation", [s], None, "imperative", lx.imp_conf, "normal",
+                        groups.append(_Group("obligation", [s], None, imp_rule, imp_conf, "normal",
                                              prefix=pending))
                         pending = []
                 else:
