@@ -161,16 +161,20 @@ def _span(text, part):
     return part
 
 
-def _doc_rows(doc: Document, source: str, next_n: int, sign: int = 1):
+#: first key (clauses.n) of near-duplicate documents' clauses; original documents count up from 1
+DUP_KEY_BASE = -(1 << 31)  # 4-byte integers in records; room for 2 billion clauses
+
+
+def _doc_rows(doc: Document, source: str, next_n: int):
     """Rows for one document: (doc_row, clause_rows, fts_rows, obligations, thresholds, phrases, refs)."""
     from .search import tokens
 
     clause_rows, fts_rows, obl, thr, phr, ref = [], [], [], [], [], []
     chars = 0
     for seq, c in enumerate(doc.clauses):
-        # ascending inside a document in both signs (FTS5 flushes its pending terms whenever a rowid is not
-        # larger than the previous one: descending keys cost a tiny segment per clause)
-        n = next_n + seq if sign > 0 else -(next_n + len(doc.clauses) - 1 - seq)
+        # ascending inside a document (FTS5 flushes its pending terms whenever a rowid is not larger than the
+        # previous one: descending keys cost a tiny segment per clause)
+        n = next_n + seq
         path = [str(x) for x in (c.path or [])]
         clause_rows.append((c.id, n, doc.id, seq, c.label, c.raw_label, json.dumps(path, ensure_ascii=False),
                             " > ".join(path) if path else None, c.kind, c.level, c.parent, c.title, c.scheme,
@@ -229,13 +233,15 @@ def _insert_doc(conn, doc: Document, source: str, fts_rows: list) -> int:
     """Insert one document's rows; its full-text rows are appended to ``fts_rows`` (inserted per source in
     rowid order, see _write_source_tx)."""
     # clauses.n (= the FTS rowid) is positive for original documents and negative for near-duplicates, so that
-    # search leaves duplicates out with a rowid range inside FTS5 (no join); a document's keys are consecutive
-    # two statements: SQLite answers a lone max() / min() from the index, both in one statement scan the table
-    hi = conn.execute("SELECT max(n) FROM clauses").fetchone()[0] or 0
-    lo = conn.execute("SELECT min(n) FROM clauses").fetchone()[0] or 0
-    next_n = max(hi, -lo) + 1
-    doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, next_n,
-                                                         sign=-1 if doc.duplicate_of else 1)
+    # search leaves duplicates out with a rowid range inside FTS5 (no join); a document's keys are consecutive.
+    # Both ranges grow upwards (near-duplicates from DUP_KEY_BASE): keys appended at the right end of every
+    # B-tree keyed by them fill their pages, where keys growing downwards left pages half empty.
+    if doc.duplicate_of:
+        top = conn.execute("SELECT max(n) FROM clauses WHERE n < 0").fetchone()[0]
+        next_n = DUP_KEY_BASE if top is None else top + 1
+    else:
+        next_n = max(conn.execute("SELECT max(n) FROM clauses").fetchone()[0] or 0, 0) + 1
+    doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, next_n)
     conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", doc_row)
     conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", clauses)
     fts_rows.extend(fts)
