@@ -464,6 +464,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     cond_prefixes, cond_prefix_exclude = lx.cond_prefixes, lx.cond_prefix_exclude
     cond_suffixes, time_words = lx.cond_suffixes, lx.time_words
     neg_list_chars = lx.neg_list_chars
+    neg_chars = lx.neg_chars if zh else _AnyChar()
     for sa, sb in sentences:
         sentence_masked = masked[sa:sb]
         segs: list[_Seg] = []
@@ -496,7 +497,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 break
             if hit is not None:
                 kind = "modal"
-            elif imp_ctx and not is_cond and _neg_imperative(seg_text, lx):
+            elif imp_ctx and not is_cond and neg_chars.intersection(seg_text) and _neg_imperative(seg_text, lx):
                 kind = "neg_imp"
             elif (imp_ctx and zh and lx.neg_list is not None and neg_list_chars.intersection(seg_text)
                   and lx.neg_list.search(seg_text) and not seg_text.startswith(lx.ignore_prefixes)):
@@ -514,7 +515,8 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             segs.append(_Seg(ga, gb, kind, hit, actor))
         if not segs:
             continue
-        only_quotes = not sentence_masked.replace(MASK, "").strip(" 、，,。.;；:：/!！?？()（）")
+        only_quotes = not (sentence_masked.replace(MASK, "") if MASK in sentence_masked
+                           else sentence_masked).strip(" 、，,。.;；:：/!！?？()（）")
         if forbidden_ctx and (only_quotes or not any(s.kind == "modal" for s in segs)):
             lo = bisect_right(fp_pos, sa - 1)
             hi = bisect_right(fp_pos, sb - 1)
