@@ -108,3 +108,24 @@ def test_a_new_action_after_a_prohibition_says_the_script():
     assert [(p.kind, p.text) for p in r["phrases"]] == [("prohibited", "不知道")]
     r = extract_text("不要说“你问我,我问谁”,应说:“请稍等,我帮您查询”。", "zh", ["服务要求"])
     assert [(p.kind, p.text) for p in r["phrases"]] == [("prohibited", "你问我,我问谁"), ("required", "请稍等,我帮您查询")]
+
+
+def test_bulleted_quotes_under_a_lead_in_line():
+    from stdkb.extract import extract_text
+    t = ('Agents must never say:\n• "Calm down"\n• "That\'s not my job"\n'
+         'Agents should always say:\n• "Thank you for calling"')
+    got = [(p.kind, p.text) for p in extract_text(t, "en", ["Call handling"])["phrases"]]
+    assert got == [("prohibited", "Calm down"), ("prohibited", "That's not my job"),
+                   ("required", "Thank you for calling")]
+
+
+def test_a_clause_titled_forbidden_phrases_lists_them_quoted_or_bulleted():
+    from stdkb.pipeline import process_text
+    doc = process_text("服务规范\n\n4.5 禁忌用语\n• 不知道\n• 找领导去\n4.6 服务忌语\n“你问我,我问谁”、“我没工夫”。\n", "t.txt")[0]
+    by = {c.label: [(p.kind, p.text) for p in c.phrases] for c in doc.clauses}
+    assert by["4.5"] == [("prohibited", "不知道"), ("prohibited", "找领导去")]
+    assert by["4.6"] == [("prohibited", "你问我,我问谁"), ("prohibited", "我没工夫")]
+    doc = process_text("Contact Standard\n\n2.5 Forbidden phrases\nAgents must never say:\n"
+                       '- "Calm down"\n- "You should have read the contract"\n', "e.txt")[0]
+    assert [(p.kind, p.text) for p in doc.clauses[0].phrases] == [
+        ("prohibited", "Calm down"), ("prohibited", "You should have read the contract")]

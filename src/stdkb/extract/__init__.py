@@ -102,7 +102,12 @@ def extract_document(doc):
         if ctx is None:
             ctx = ctx_of_parent[c.parent] = tuple(x for x in clause_context(doc, c, by_id) if x)
         # the engines directly (extract_text's dict and argument normalisation cost ~5% here)
-        phrases = find_phrases(text, lang, ctx)
+        own = (c.title or "").strip().rstrip(":：")
+        if own and text.startswith(own):
+            # the clause's own title is context for its body: "禁忌用语\n“不知道”…", "Forbidden phrases\n…"
+            phrases = find_phrases(text[len(own):].lstrip(" :：\n"), lang, ctx + (own,))
+        else:
+            phrases = find_phrases(text, lang, ctx)
         if c.kind == "heading":
             # a heading names a topic ("咨询台部分:", "感谢光临"): modal words may still mark a norm, but an
             # unmarked heading is never an imperative one

@@ -125,10 +125,12 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
     spans = [s for s in quote_spans(text, sentence_end="。；;\n" if zh else ";\n") if s[2] > s[1]]
     out: list[Phrase] = []
     if forbidden_ctx and not spans:
-        t = _LEADING_NUM.sub("", text).strip()
-        if t and len(t) <= 40 and not lx.prohibit_re.search(t):
-            for u in split_utterances(t, lx):
-                out.append(Phrase("prohibited", u, 0.7, "forbidden_heading"))
+        # unquoted items under a forbidden-phrases heading: one per line (bulleted lists), each split on 、
+        for line in text.split("\n"):
+            t = _LEADING_NUM.sub("", _BULLET_LINE.sub("", line)).strip()
+            if t and len(t) <= 40 and not lx.prohibit_re.search(t):
+                for u in split_utterances(t, lx):
+                    out.append(Phrase("prohibited", u, 0.7, "forbidden_heading"))
         return out
     # group quotes into chains: “a”、“b”,“c” / 'a' or 'b'
     chains: list[list[tuple]] = []
@@ -144,6 +146,12 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
         sstart = _sentence_start(text, a, lx.sent_end)
         before = text[max(sstart, prev_end):a]
         before_sent = text[sstart:a]
+        if _BULLET_ONLY.match(before_sent):
+            # a bulleted list of quotes under a lead-in line ("Agents must never say:" / "严禁说:"): the lead-in
+            # decides for every item
+            lead = _lead_in(text, sstart)
+            if lead is not None:
+                before = before_sent = lead
         after = text[b:b + 12]
         kind = rule = None
         conf = 0.9
@@ -190,6 +198,22 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
                 out.append(Phrase(kind, u, conf, rule))
         prev_kind = kind
     return out
+
+
+_BULLET_ONLY = re.compile(r"^[\s•·●○◆◇■□▪▫►▸\-\*–—]*$")
+_BULLET_LINE = re.compile(r"^\s*[•·●○◆◇■□▪▫►▸\-\*–—]")
+
+
+def _lead_in(text: str, line_start: int):
+    """The line introducing the bulleted list that the line at ``line_start`` belongs to, if it ends with a
+    colon ("Agents must never say:"); None otherwise."""
+    if line_start == 0 or text[line_start - 1] != "\n":
+        return None
+    for line in reversed(text[:line_start - 1].split("\n")):
+        if not line.strip() or _BULLET_LINE.match(line):
+            continue
+        return line if line.rstrip().endswith((":", "：")) else None
+    return None
 
 
 _CHAIN_GAP = re.compile(r"[\s、，,/／或和及]*|\s*(?:,\s*)?(?:or|and)\s+")
