@@ -43,8 +43,8 @@ def _noise():
     strip = [re.compile("|".join(f"(?:{p})" for p in data["strip_patterns"]))]
     lines = [re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]))]
     # literal words one of which every strip pattern needs: lines without any skip the regex
-    triggers = tuple(data.get("strip_triggers", ()))
-    strip.append(triggers)
+    triggers = data.get("strip_triggers", ())
+    strip.append(re.compile("|".join(map(re.escape, triggers))) if triggers else None)
     zh, en = lang_data("zh", "segment"), lang_data("en", "segment")
     nav = {fold(x).strip().lower() for x in zh["nav_lines"] + en["nav_lines"]}
     toc_words = sorted({fold(x) for x in zh["toc_words"] + en["toc_words"]}, key=len, reverse=True)
@@ -113,7 +113,7 @@ def clean_line(text: str) -> tuple[str, list]:
         if stripped.lower() in nav:
             return "", [text]
     triggers = strip[-1]
-    if triggers and not any(t in f for t in triggers):
+    if triggers is not None and triggers.search(f) is None:
         return text, []
     removed = []
     for pat in strip[:-1]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, List, Optional
 
 from .labels import Label, lang_data, parse_label
@@ -234,6 +235,7 @@ def _heading_max(lang: str) -> int:
     return lang_data("zh" if lang == "zh" else "en", "segment")["heading_max_chars"]
 
 
+@lru_cache(maxsize=8192)
 def _heading_like(text: str, lang: str) -> bool:
     raw = text.strip()
     t = raw.rstrip(":：")
@@ -313,11 +315,16 @@ _BULLET = re.compile(r"^\s*[•·●○◆◇■□▪▫►▸\-\*–—](?=\s)
 
 def _reference_context(folded: str, lab: Label) -> bool:
     """'按本标准 1.1 的规定', '见 3.2 条': a number inside a sentence that points at a clause."""
-    data = lang_data("zh", "segment")
+    cues_before, cues_after = _reference_cues()
     before = folded[max(0, lab.start - 8):lab.start].rstrip()
     after = folded[lab.start + len(lab.label) if lab.label else lab.end:][:4].lstrip()
-    return (any(before.endswith(w) for w in data["reference_before"])
-            or any(after.startswith(w) for w in data["reference_after"]))
+    return before.endswith(cues_before) or after.startswith(cues_after)
+
+
+@lru_cache(maxsize=None)
+def _reference_cues() -> tuple:
+    data = lang_data("zh", "segment")
+    return tuple(data["reference_before"]), tuple(data["reference_after"])
 
 
 def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
