@@ -121,6 +121,17 @@ class _AnyChar(frozenset):
         return True
 
 
+def _has_any(s: str, chars: frozenset) -> bool:
+    """``chars.intersection(s)`` as a truth value, without hashing every character of ``s`` (the sets are
+    a character or two: one substring test each)."""
+    if isinstance(chars, _AnyChar):
+        return True
+    for ch in chars:
+        if ch in s:
+            return True
+    return False
+
+
 def _runs_re(sep_chars: str) -> re.Pattern:
     """Maximal runs without a separator, stripped of ASCII/Unicode whitespace at both ends: the same spans as
     ``spans_split`` + ``strip_span`` in one regex pass."""
@@ -240,7 +251,13 @@ def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
         info = lx.info
         out = [_Hit(mt.start(), mt.end(), w, *inf) for mt in lx.pattern.finditer(masked)
                if (inf := info.get(w := mt.group(0))) is not None]
-        return _minimums(out, masked, lx) if lx.min_after else out
+        if lx.min_after:  # _minimums inlined (this runs for every clause)
+            min_after = lx.min_after
+            for h in out:
+                if h.modality == "prohibition" and masked[h.end:h.end + 24].lstrip().startswith(min_after):
+                    h.modality = lx.min_modality
+                    h.minimum = True
+        return out
     out = []
     for mt in lx.pattern.finditer(masked):
         w = mt.group(0)
@@ -390,7 +407,7 @@ def _en_present_norm(s: str, lx: _Lex) -> bool:
 
 def _neg_imperative(s: str, lx: _Lex) -> bool:
     """不 + verb at the head of a segment (after an optional actor): 不留长发, 男员工不化浓妆."""
-    if lx.lang != "zh" or not lx.neg_chars.intersection(s):
+    if lx.lang != "zh" or not _has_any(s, lx.neg_chars):
         return False
     t = s.strip()
     if lx.actors_re is not None:
@@ -465,6 +482,17 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     cond_suffixes, time_words = lx.cond_suffixes, lx.time_words
     neg_list_chars = lx.neg_list_chars
     neg_chars = lx.neg_chars if zh else _AnyChar()
+    # per-text pre-checks: a segment can only hold 不 (or a neg_list start) if the text does
+    neg_seg = imp_ctx and _has_any(masked, neg_chars)
+    neg_one = next(iter(neg_chars)) if (neg_seg and len(neg_chars) == 1 and not isinstance(neg_chars, _AnyChar)) else None
+    neg_list = lx.neg_list if (imp_ctx and zh and _has_any(masked, neg_list_chars)) else None
+    nl_one = (next(iter(neg_list_chars)) if (neg_list is not None and len(neg_list_chars) == 1
+                                             and not isinstance(neg_list_chars, _AnyChar)) else None)
+    ignore_prefixes, topic_prefixes, topic_max = lx.ignore_prefixes, lx.topic_prefixes, lx.topic_max
+    label_max, label_suffixes = lx.label_max, lx.label_suffixes
+    n_hits = len(hits)
+    # literal words: none in the text -> none in any of its sentences
+    desc_any = zh and imp_ctx and lx.desc_re.search(masked) is not None
     for sa, sb in sentences:
         sentence_masked = masked[sa:sb]
         segs: list[_Seg] = []
@@ -473,46 +501,50 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
         else:
             seg_spans = [x for x in (strip_span(masked, ga, gb) for ga, gb in spans_split(masked, lx.seg_re, sa, sb))
                          if x[1] > x[0]]
+        n_modal = 0
+        last_k = len(seg_spans) - 1
         for k_seg, (ga, gb) in enumerate(seg_spans):
             seg_text = masked[ga:gb]
-            i = bisect_right(hit_starts, ga - 1)
             hit = None
-            last_seg = (k_seg == len(seg_spans) - 1)
             if zh:  # _is_condition_seg inlined (segments are already stripped): this runs for every segment
                 is_cond = ((seg_text.startswith(cond_prefixes) and not seg_text.startswith(cond_prefix_exclude))
-                           or (not last_seg and seg_text.endswith(cond_suffixes)
+                           or (k_seg != last_k and seg_text.endswith(cond_suffixes)
                                and not (seg_text[-1] == "时" and seg_text.endswith(time_words))))
             else:
-                is_cond = _is_condition_seg(seg_text, lx, last_seg)
-            while i < len(hits) and hits[i].start < gb:
-                h = hits[i]
-                i += 1
-                if is_cond and (seg_text.startswith(lx.ignore_prefixes) if zh
-                                else seg_text.lower().startswith(lx.ignore_prefixes)):
-                    continue
-                nxt = hits[i] if i < len(hits) else None
-                if _hit_is_conditional(masked, h, ga, gb, lx, k_seg == 0, nxt):
-                    continue
-                hit = h
-                break
+                is_cond = _is_condition_seg(seg_text, lx, k_seg == last_k)
+            if n_hits:
+                i = bisect_right(hit_starts, ga - 1)
+                while i < n_hits and hits[i].start < gb:
+                    h = hits[i]
+                    i += 1
+                    if is_cond and (seg_text.startswith(ignore_prefixes) if zh
+                                    else seg_text.lower().startswith(ignore_prefixes)):
+                        continue
+                    nxt = hits[i] if i < n_hits else None
+                    if _hit_is_conditional(masked, h, ga, gb, lx, k_seg == 0, nxt):
+                        continue
+                    hit = h
+                    break
             if hit is not None:
                 kind = "modal"
-            elif imp_ctx and not is_cond and neg_chars.intersection(seg_text) and _neg_imperative(seg_text, lx):
+                n_modal += 1
+            elif (neg_seg and not is_cond and (neg_one in seg_text if neg_one is not None else _has_any(seg_text, neg_chars))
+                  and _neg_imperative(seg_text, lx)):
                 kind = "neg_imp"
-            elif (imp_ctx and zh and lx.neg_list is not None and neg_list_chars.intersection(seg_text)
-                  and lx.neg_list.search(seg_text) and not seg_text.startswith(lx.ignore_prefixes)):
+            elif (neg_list is not None and (nl_one in seg_text if nl_one is not None else _has_any(seg_text, neg_list_chars))
+                  and neg_list.search(seg_text) and not seg_text.startswith(ignore_prefixes)):
                 kind = "neg_imp"  # "对客户不懂的地方不教训、不责备"
-            elif is_cond and zh and seg_text.startswith(lx.topic_prefixes) and len(seg_text) > lx.topic_max:
-                kind = "plain"
             elif is_cond:
-                kind = "cond"
+                kind = "plain" if (zh and len(seg_text) > topic_max and seg_text.startswith(topic_prefixes)) else "cond"
             elif (k_seg == 0 and masked[gb:gb + 1] in (":", "：")
-                  and (gb - ga <= lx.label_max or (gb - ga <= 2 * lx.label_max and seg_text.endswith(lx.label_suffixes)))):
+                  and (gb - ga <= label_max or (gb - ga <= 2 * label_max and seg_text.endswith(label_suffixes)))):
                 kind = "label"  # "语速:适中…", "研发或工程技术人员:负责…"
             else:
                 kind = "plain"
-            actor = _find_actor(text, ga, hit.start if hit else gb, lx) if kind in ("modal", "neg_imp") else None
-            segs.append(_Seg(ga, gb, kind, hit, actor))
+            if kind == "plain" or kind == "cond" or kind == "label":
+                segs.append(_Seg(ga, gb, kind, None, None))
+            else:
+                segs.append(_Seg(ga, gb, kind, hit, _find_actor(text, ga, hit.start if hit else gb, lx)))
         if not segs:
             continue
         only_quotes = not (sentence_masked.replace(MASK, "") if MASK in sentence_masked
@@ -529,7 +561,8 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             continue
         imp_rule, imp_conf = "imperative", lx.imp_conf
         if zh:
-            sentence_imp = imp_ctx and not _descriptive(sentence_masked, lx) and not _title_like(sentence_masked, lx)
+            sentence_imp = (imp_ctx and not (desc_any and _descriptive(sentence_masked, lx))
+                            and not _title_like(sentence_masked, lx))
         else:  # English imperatives are recognisable by their first word ("Greet the caller…", "When…, apologise")
             sentence_imp = imperative and any(_en_imperative(masked[x.a:x.b], lx) for x in segs if x.kind != "cond")
             if (not sentence_imp and imp_ctx and lx.present_re is not None
@@ -538,7 +571,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 sentence_imp, imp_rule, imp_conf = True, "present_tense", lx.present_conf
         groups: list[_Group] = []
         pending: list[_Seg] = []
-        n_modal_left = sum(1 for x in segs if x.kind == "modal")
+        n_modal_left = n_modal
         for idx, s in enumerate(segs):
             if s.kind == "modal":
                 n_modal_left -= 1
