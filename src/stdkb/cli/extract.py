@@ -41,8 +41,9 @@ def extract(paths, fmt, no_extract, skip_duplicates, password, max_size, output,
         warn(f"error: {err}")
 
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    progress = _progress(paths)
     docs = process_paths(paths, extract=not no_extract, password=password, max_bytes=int(max_size * 1024 * 1024),
-                         on_error=on_error)
+                         on_error=on_error, on_file=progress.advance if progress else None)
     try:
         if fmt == "jsonl":
             for doc in docs:
@@ -63,10 +64,44 @@ def extract(paths, fmt, no_extract, skip_duplicates, password, max_size, output,
         else:
             _summary(docs, out, skip_duplicates)
     finally:
+        if progress:
+            progress.close()
         if output:
             out.close()
     if failures:
         sys.exit(1)
+
+
+class _Progress:
+    """A progress bar on stderr for long runs (more than a few files, stderr a terminal)."""
+
+    def __init__(self, total: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("[bold]reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                             TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+        self._task = self._bar.add_task("", total=total)
+        self._bar.start()
+        self._started = False
+
+    def advance(self, path):
+        if self._started:
+            self._bar.advance(self._task)
+        self._started = True
+        self._bar.update(self._task, description=str(path.name)[:40])
+
+    def close(self):
+        self._bar.stop()
+
+
+def _progress(paths):
+    if not sys.stderr.isatty():
+        return None
+    from ..readers import iter_input_files
+
+    total = sum(1 for _ in iter_input_files(paths))
+    return _Progress(total) if total > 3 else None
 
 
 def _summary(docs, out, skip_duplicates):
