@@ -43,7 +43,7 @@ condition / exception: ``conditions.json`` patterns over the statement. strength
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Sequence
@@ -107,6 +107,7 @@ class _Lex:
     label_suffixes: tuple = ()
     sent_runs: Optional[re.Pattern] = None  # zh: stripped sentence spans in one pass
     seg_runs: Optional[re.Pattern] = None
+    all_seg_runs: Optional[re.Pattern] = None  # zh: the segments of every sentence in one pass over the text
     ref_re: Optional[re.Pattern] = None
 
 
@@ -165,6 +166,7 @@ def _lex(lang: str) -> _Lex:
         seg_re = re.compile("[" + seg_chars + "]")
         sent_runs = _runs_re(sent_chars)
         seg_runs = _runs_re(seg_chars)
+        all_seg_runs = _runs_re(sent_chars + seg_chars)
     else:
         parts = []
         for w, is_trap in alts:
@@ -175,7 +177,7 @@ def _lex(lang: str) -> _Lex:
         pattern = re.compile(r"(?<![A-Za-z'])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.I)
         sent_re = re.compile(m.get("sentence_end", r"[.!?;](?=\s|$)|\n"))
         seg_re = re.compile(m.get("segment_split", r",\s+|;\s+|:\s+|\s+-\s+"), re.I)
-        sent_runs = seg_runs = None
+        sent_runs = seg_runs = all_seg_runs = None
     actors = sorted(a.get("actors", []), key=len, reverse=True)
     if actors:
         if zh:
@@ -199,7 +201,7 @@ def _lex(lang: str) -> _Lex:
         exc_trigger=re.compile("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)", 0 if zh else re.I),
         ref_markers=tuple(m.get("reference_markers", [])),
         ref_re=re.compile(literal_alternation(m.get("reference_markers", []))),
-        sent_runs=sent_runs, seg_runs=seg_runs,
+        sent_runs=sent_runs, seg_runs=seg_runs, all_seg_runs=all_seg_runs,
         neg_chars=frozenset(p[0] for p in neg.get("prefixes", []) if p),
         neg_list_chars=_AnyChar() if not neg.get("list_pattern") or not first_chars(neg["list_pattern"])
         else frozenset(first_chars(neg["list_pattern"])),
@@ -450,7 +452,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     spans = quote_spans(text)
     masked = mask_quotes(text, spans)
     hits = modal_hits(masked, lang)
-    hit_starts = [h.start for h in hits]
+    hit_starts = [h.start for h in hits] if hits else []
     imp_ctx0, forbidden_ctx, ctx_actor = _context_info(lx.lang, tuple(context or ()))
     imp_ctx = imperative and imp_ctx0
     if not hits and not imp_ctx and not forbidden_ctx and zh:
@@ -469,12 +471,20 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
         if i != -1:
             located.append((i, len(located), p))
             cursor = i + 1
-    located.sort()
-    fp_pos = [x[0] for x in located]
-    fp_items = [x[2] for x in located]
+    if located:
+        located.sort()
+        fp_pos = [x[0] for x in located]
+        fp_items = [x[2] for x in located]
+    else:
+        fp_pos = fp_items = []
 
     if lx.sent_runs is not None:
         sentences = [mt.span() for mt in lx.sent_runs.finditer(masked)]
+        # runs without a sentence or segment separator, stripped, are exactly the segments of the sentences
+        # (sentences are such runs too, stripped): one pass, then each sentence takes its slice
+        all_segs = [mt.span() for mt in lx.all_seg_runs.finditer(masked)]
+        all_seg_starts = [x[0] for x in all_segs]
+        seg_k = 0
     else:
         sentences = [x for x in (strip_span(masked, a0, b0) for a0, b0 in spans_split(masked, lx.sent_re)) if x[1] > x[0]]
     seg_runs = lx.seg_runs
@@ -497,7 +507,9 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
         sentence_masked = masked[sa:sb]
         segs: list[_Seg] = []
         if seg_runs is not None:
-            seg_spans = [mt.span() for mt in seg_runs.finditer(masked, sa, sb)]
+            seg_j = bisect_left(all_seg_starts, sb, seg_k)
+            seg_spans = all_segs[seg_k:seg_j]
+            seg_k = seg_j
         else:
             seg_spans = [x for x in (strip_span(masked, ga, gb) for ga, gb in spans_split(masked, lx.seg_re, sa, sb))
                          if x[1] > x[0]]
@@ -710,7 +722,11 @@ def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -
     mbody = masked[a:b]
     m = lx.cond_any.search(mbody) if lx.cond_any is not None else None
     if m:
-        grp = next((i for i in range(1, (m.re.groups or 0) + 1) if m.start(i) != -1), None)
+        grp = None  # the first group that took part in the match (a plain loop: no generator per statement)
+        for i in range(1, (m.re.groups or 0) + 1):
+            if m.start(i) != -1:
+                grp = i
+                break
         ca, cb = (m.start(grp), m.end(grp)) if grp else (m.start(), m.end())
         condition = text[a + ca:a + cb].strip()
     if condition is None:

@@ -245,7 +245,8 @@ def find_thresholds(text: str, lang: str = "zh", context: Sequence[str] = ()) ->
         _find_en(L, t, text, quotes, ctx, out)
     else:
         _find_zh(L, t, text, quotes, ctx, out)
-    out.sort(key=lambda x: x[0])
+    if len(out) > 1:
+        out.sort(key=_first_item)
     # drop overlaps (keep the earlier / longer one)
     res: list[Threshold] = []
     last_end = -1
@@ -258,6 +259,10 @@ def find_thresholds(text: str, lang: str = "zh", context: Sequence[str] = ()) ->
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _first_item(x):
+    return x[0]
 
 
 def _in_quotes(quotes, s: int) -> bool:
