@@ -553,7 +553,9 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         value = _zh_value(L, n1, m.group("h1"), m.group("m1"))
         if value is None:
             continue
-        neg = next((w for w in L.negative_before if t[max(0, s - len(w)):s] == w), None)
+        # t[s - len(w):s] == w is t.endswith(w, 0, s): one C call rules out the common case (no such word)
+        neg = (next((w for w in L.negative_before if t[max(0, s - len(w)):s] == w), None)
+               if L.negative_before and t.endswith(L.negative_before, 0, s) else None)
         if neg and (len(neg) > 1 or s < 2 or not (t[s - 2].isascii() and t[s - 2].isalnum())):
             value = -value  # -18℃以下, 零下5℃
             s -= len(neg)
