@@ -500,6 +500,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                                              and not isinstance(neg_list_chars, _AnyChar)) else None)
     ignore_prefixes, topic_prefixes, topic_max = lx.ignore_prefixes, lx.topic_prefixes, lx.topic_max
     label_max, label_suffixes = lx.label_max, lx.label_suffixes
+    rel_words = lx.rel_words
     n_hits = len(hits)
     # literal words: none in the text -> none in any of its sentences
     desc_any = zh and imp_ctx and lx.desc_re.search(masked) is not None
@@ -533,7 +534,10 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                                     else seg_text.lower().startswith(ignore_prefixes)):
                         continue
                     nxt = hits[i] if i < n_hits else None
-                    if _hit_is_conditional(masked, h, ga, gb, lx, k_seg == 0, nxt):
+                    # _hit_is_conditional needs 时/后 after the marker or a relative-clause marker (zh only)
+                    if (zh and (h.word in rel_words or masked.find("时", h.end, gb) != -1
+                                or masked.find("后", h.end, gb) != -1)
+                            and _hit_is_conditional(masked, h, ga, gb, lx, k_seg == 0, nxt)):
                         continue
                     hit = h
                     break
