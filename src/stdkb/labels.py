@@ -168,7 +168,12 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             return finish("appendix", value, word + suffix, m.end(), "")
         return None
     if ch == "(":
-        for fam in ("cn_paren", "num_paren", "alpha_paren"):
+        k = pos + 1
+        while k < n and f[k] in " \t":
+            k += 1
+        nxt = f[k] if k < n else ""
+        fams = ("num_paren",) if nxt.isdigit() else ("cn_paren",) if nxt in CN_NUM else ("alpha_paren",)
+        for fam in fams:
             m = P[fam].match(f, pos)
             if m:
                 g = m.group(1)
@@ -188,7 +193,11 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             return finish("cn_dun", cn_to_int(m.group(1)), m.group(1), m.end(), "、")
         return None
     if ch.isdigit():
-        m = P["decimal"].match(f, pos)
+        j = pos + 1
+        while j < n and f[j].isdigit():
+            j += 1
+        # a multi-level number needs a dot right after its first digits: otherwise skip that regex
+        m = P["decimal"].match(f, pos) if j < n and f[j] == "." else None
         if m:
             num = m.group(1)
             if num[0] == "0" or ".0" in num:  # 2.0米, 1.05: values, not clause numbers
