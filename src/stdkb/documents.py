@@ -23,7 +23,6 @@ import hashlib
 import os
 import re
 import zlib
-from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -216,13 +215,12 @@ def doc_id_for(source: str, index: int, title: str) -> str:
 
 
 class _Pending:
-    def __init__(self, title: Optional[str], source: str, title_block: Optional[Block] = None):
+    def __init__(self, title: Optional[str], source: str):
         self.title = title
         self.source = source
         self.blocks: List[Block] = []
         self.noise: List[str] = []
         self.body_chars = 0
-        self.title_block = title_block
         self.weak_title = False
 
     def add(self, block: Block):
@@ -274,7 +272,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
     strong_seen = 0
     index = 0
     carry_noise: list = []
-    buf = list_iter = _Lookahead(lines)
+    buf = _Lookahead(lines)
     in_toc = False
 
     def emit(p: _Pending):

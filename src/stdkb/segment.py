@@ -56,7 +56,6 @@ class _State:
     ids: dict = field(default_factory=dict)
     current: Optional[Clause] = None  # clause receiving continuation text
     seen_decimal: set = field(default_factory=set)  # decimal labels already used in this document
-    last_line_was_title: bool = False
 
     # -- placement -----------------------------------------------------------------------------------
     def place(self, lab: Label, *, strong: bool, item_level: Optional[int] = None) -> Optional[int]:
@@ -348,7 +347,6 @@ def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
             labels.append(lab)
             end = max(lab.end, i + 1)
     # accept labels in order against the live stack
-    pos = lead
     pending_start = lead
     accepted = []
     for lab in labels:

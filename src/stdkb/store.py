@@ -27,7 +27,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional
 
 from .errors import InputError, StdkbError
 from .model import Clause, Document, Obligation, Phrase, Reference, Threshold
@@ -270,7 +270,6 @@ def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optio
                   sketches: Optional[dict] = None) -> int:
     """Replace one source's rows by ``docs`` in one transaction. Returns the number of clauses written.
     ``sketches``: document id -> near-duplicate sketch (DuplicateIndex.fingerprint), stored with the rows."""
-    n_clauses = 0
     # the rows written here are consistent by construction (children of the documents inserted in the same
     # transaction, deletes done explicitly): checking every foreign key of every row costs ~20 % of a build
     # (inside a build's group transaction, _Group turned them off already)

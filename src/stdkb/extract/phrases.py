@@ -139,7 +139,6 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
             chains[-1].append(sp)
         else:
             chains.append([sp])
-    prev_kind = None
     prev_end = -1
     for chain in chains:
         a, b = chain[0][0], chain[-1][3]
@@ -191,12 +190,10 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
                 kind, rule, conf = "required", "script", 0.75
         prev_end = b
         if kind is None:
-            prev_kind = None
             continue
         for (_a, cs, ce, _b) in chain:
             for u in split_utterances(text[cs:ce], lx):
                 out.append(Phrase(kind, u, conf, rule))
-        prev_kind = kind
     return out
 
 
