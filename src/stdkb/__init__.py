@@ -2,8 +2,9 @@
 
 Every stage is a plain function:
 
-    >>> from stdkb import read_blocks, split_documents, segment, extract_document
-    >>> docs = list(stdkb.process_path("corpus/"))      # read + split + segment + extract
+    >>> import stdkb
+    >>> docs = list(stdkb.process_paths(["corpus/"]))        # read + split + segment + extract, many files
+    >>> from stdkb import read_blocks, split_documents, segment_document, extract_document   # the stages
 
 The heavy libraries (spaCy, sqlite-utils, datasette, networkx, pdfplumber) are imported lazily inside the
 functions that need them, so that ``import stdkb`` and ``stdkb --help`` stay fast.
@@ -24,9 +25,9 @@ def __getattr__(name):  # lazy re-exports, keep start-up fast
     if name == "split_documents":
         from .documents import split_documents
         return split_documents
-    if name == "segment":
-        from .segment import segment
-        return segment
+    if name == "segment_document":
+        from .segment import segment_document
+        return segment_document
     if name == "extract_document":
         from .extract import extract_document
         return extract_document
