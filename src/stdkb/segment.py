@@ -25,7 +25,7 @@ from typing import Iterable, List, Optional
 
 from .labels import Label, lang_data, parse_label
 from .model import Block, Clause, Document
-from .text import fold
+from .text import BULLETS, DASH_BULLETS, fold
 
 _BOUNDARY = set(" \t。;；!！?？:：")
 _SENT_END = "。;；!！?？:：…"
@@ -308,7 +308,7 @@ def _layout_heading(state: _State, text: str, block: Block) -> None:
 _CAND = re.compile(
     r"(?<=[\s。;!?:])(?:[0-9一二三四五六七八九十(第附\u2460-\u2473]|[A-Za-z](?=\s*[.、)．])|[A-Z](?=\.\d)"
     r"|(?i:section|clause|chapter|article|part|appendix|annex|schedule|attachment)\b)")
-_BULLET = re.compile(r"^\s*[•·●○◆◇■□▪▫►▸\-\*–—](?=\s)|^\s*[•·●○◆◇■□▪▫►▸]")
+_BULLET = re.compile(rf"^\s*[{re.escape(DASH_BULLETS)}](?=\s)|^\s*[{BULLETS}]")
 
 
 def _reference_context(folded: str, lab: Label) -> bool:
@@ -447,9 +447,7 @@ def finalize(clauses: List[Clause], lang: str) -> None:
 
 def segment_document(doc: Document) -> Document:
     """Fill ``doc.clauses`` from ``doc.blocks`` (then drops the blocks to free memory)."""
-    clauses = segment_blocks(doc.blocks, doc.id, doc.lang)
-    finalize(clauses, doc.lang)
-    doc.clauses = clauses
+    doc.clauses = segment(doc.blocks, doc.id, doc.lang)
     doc.blocks = []
     return doc
 

@@ -7,6 +7,7 @@ folded text are valid on the original, which is what we keep for display.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD[0x3000] = 0x20  # ideographic space
@@ -35,10 +36,8 @@ def _fold(s: str) -> str:
     return _FOLD_RUN.sub(_fold_run, s)
 
 
-from functools import lru_cache as _lru_cache  # noqa: E402
-
 # the splitter and the segmenter look at the same line several times: lines (short strings) are cached
-_fold_line = _lru_cache(maxsize=4096)(_fold)
+_fold_line = lru_cache(maxsize=4096)(_fold)
 
 
 def fold(s: str) -> str:
@@ -46,30 +45,21 @@ def fold(s: str) -> str:
     return _fold_line(s) if len(s) <= 256 else _fold(s)
 
 
-_WS = re.compile(r"\s+")
+# characters that start a bullet item line (the segmenter takes a dash-like one only when a space follows)
+BULLETS = "•·●○◆◇■□▪▫►▸"
+DASH_BULLETS = "-*–—"
 
-
-def squash(s: str) -> str:
-    """Collapse runs of white space to one space and strip."""
-    return _WS.sub(" ", s).strip()
-
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def detect_lang(text: str) -> str:
     """'zh' when CJK characters make up a real share of the letters, else 'en'."""
     sample = text[:3000]
-    # counted with byte operations (a regex over every character was a tenth of document splitting):
-    # a CJK character is 3 bytes in UTF-8, 2 more than its 1 character
+    # counted with byte operations (a regex over every character was a tenth of document splitting): every
+    # non-ASCII character is counted as CJK (a CJK character is 3 bytes in UTF-8, 2 more than its 1 character)
     cjk = (len(sample.encode("utf-8", "ignore")) - len(sample)) // 2
     latin = len(sample.encode("ascii", "ignore").translate(None, _NON_LETTERS))
     if cjk == 0 and latin == 0:
         return "zh"
     return "zh" if cjk * 3 >= latin * 0.5 else "en"
 
-
-def is_cjk(ch: str) -> bool:
-    return bool(_CJK.match(ch))

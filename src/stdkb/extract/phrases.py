@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from ..model import Phrase
+from ..text import BULLETS, DASH_BULLETS
 from ._text import context_has, load, quote_spans
 
 __all__ = ["find_phrases", "split_utterances"]
@@ -197,8 +198,8 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
     return out
 
 
-_BULLET_ONLY = re.compile(r"^[\s•·●○◆◇■□▪▫►▸\-\*–—]*$")
-_BULLET_LINE = re.compile(r"^\s*[•·●○◆◇■□▪▫►▸\-\*–—]")
+_BULLET_ONLY = re.compile(rf"^[\s{BULLETS}{re.escape(DASH_BULLETS)}]*$")
+_BULLET_LINE = re.compile(rf"^\s*[{BULLETS}{re.escape(DASH_BULLETS)}]")
 
 
 def _lead_in(text: str, line_start: int):
