@@ -266,6 +266,15 @@ def test_values_are_not_labels(raw):
     assert parse_label(raw) is None
 
 
+def test_keyword_with_multi_level_number():
+    """'Chapter 1.2' used to raise ValueError (int('1.2')) and abort the whole file: it is clause 1.2."""
+    lab = parse_label("Chapter 1.2 Scope")
+    assert lab is not None and lab.family == "decimal" and lab.value == (1, 2) and lab.label == "1.2"
+    doc = process_text("Customer Service Code\nChapter 1 General\nChapter 1.2 Scope\nStaff shall reply.\n",
+                       extract=False)[0]
+    assert [c.label for c in doc.clauses] == ["Chapter 1", "1.2"]
+
+
 def test_national_standard_layout():
     """A GB-style standard: cover lines, a term entry whose number stands alone, a) b) lists, a lettered appendix."""
     doc = one_doc("""ICS 75.180

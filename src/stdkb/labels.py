@@ -246,7 +246,8 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             kw = m.group(1).lower()
             fam = lang_data("en", "segment")["keyword_labels"][kw]
             num = m.group(2)
-            if fam == "decimal" and num[0].isdigit():
+            if (fam == "decimal" or "." in num) and num[0].isdigit():
+                # "Chapter 1.2": a multi-level number is a clause number whatever the keyword says
                 parts = tuple(int(x) for x in num.split("."))
                 return finish("decimal", parts, num, m.end(), "space")
             if num[0].isdigit():
