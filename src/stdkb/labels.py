@@ -58,7 +58,7 @@ def cn_to_int(s: str) -> Optional[int]:
     return total + current
 
 
-@dataclass
+@dataclass(slots=True)
 class Label:
     family: str
     value: Union[int, tuple]
@@ -76,8 +76,13 @@ class Label:
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 
 
-@lru_cache(maxsize=None)
-def _patterns():
+def _patterns() -> dict:
+    if not _P:
+        _P.update(_build_patterns())
+    return _P
+
+
+def _build_patterns() -> dict:
     zh = lang_data("zh", "segment")
     en = lang_data("en", "segment")
     suffixes = sorted(zh["ordinal_suffixes"], key=len, reverse=True)
@@ -99,6 +104,7 @@ def _patterns():
     P["circled"] = re.compile(r"([%s])" % CIRCLED)
     P["decimal"] = re.compile(r"(\d{1,3}(?:\.\d{1,3}){1,5})\.?(?![\d.])")
     P["num"] = re.compile(r"(\d{1,3})(?:\s*(、|\))|(\.)(?![\d.])|(?=\s|[%s]))" % _CJK)
+    P["number"] = re.compile("(?:%s)|(?:%s)" % (P["decimal"].pattern, P["num"].pattern))
     P["alpha"] = re.compile(r"([A-Za-z])\s*(、|\.|\)|．)(?=\s|[%s]|$|[A-Z])" % _CJK)
     P["followers"] = followers
     cjk_f = [f for f in followers if not f.isascii()]
@@ -106,13 +112,32 @@ def _patterns():
     # a CJK unit must touch the number ("50米"); a Latin one may follow a space ("5 s", "30 minutes")
     P["follower_re"] = re.compile(r"(?:%s)|\s*(?:%s)" % ("|".join(map(re.escape, cjk_f)), "|".join(map(re.escape, latin_f))))
     P["latin_follower_re"] = re.compile(r"\s*(?:%s)" % "|".join(map(re.escape, latin_f)))
+    P["follower_first"] = (frozenset(x[0] for x in followers)
+                           if all(followers) and not any(x[0].isspace() for x in followers) else None)
+    P["latin_first"] = frozenset(x[0] for x in latin_f if x)
     return P
 
 
 def _value_follows(text: str, pos: int, latin_only: bool = False) -> bool:
     """True when what follows ``pos`` marks the preceding number as a value ("50米", "2.0米高", "30cm").
     ``latin_only``: after a space only a Latin unit counts ("5 s"); a CJK word after a space starts a title."""
-    P = _patterns()
+    P = _P or _patterns()
+    # every follower starts with one of a few characters (or white space before a Latin unit): most numbers
+    # are followed by something else, answered without the regex (an alternation of 100+ words)
+    first = P["follower_first"]
+    if first is not None:
+        if pos >= len(text):
+            return False
+        c = text[pos]
+        if c.isspace():  # only a Latin unit may follow a space
+            k = pos + 1
+            n = len(text)
+            while k < n and text[k].isspace():
+                k += 1
+            if k >= n or text[k] not in P["latin_first"]:
+                return False
+        elif c not in first:
+            return False
     m = (P["latin_follower_re"] if latin_only else P["follower_re"]).match(text, pos)
     if not m:
         return False
@@ -126,6 +151,17 @@ def _value_follows(text: str, pos: int, latin_only: bool = False) -> bool:
 
 # characters a label can start with (besides ASCII letters: Section, A., (a) start with "(" or a letter)
 _START_CHARS = frozenset("0123456789第附(一二三四五六七八九十" + CIRCLED)
+_CN_LABEL_DIGITS = frozenset("一二三四五六七八九十")
+_SWALLOW = re.compile(r"[:：]*[ \t]*")  # a colon and/or white space after a label belongs to the label
+_DUN_FAMILY = {"、": "num_dun", ")": "num_rparen"}
+_P: dict = {}  # _patterns(), once built (a global is cheaper than the cached call on this hot path)
+
+
+def _finish(line: str, f: str, n: int, pos: int, family: str, value, label: str, end: int, delim: str) -> Label:
+    # swallow a following colon/space: they belong to the label, not the clause text
+    if end < n and f[end] in ":： \t":
+        end = _SWALLOW.match(f, end).end()
+    return Label(family, value, label, line[pos:end], pos, end, delim)
 
 
 def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Optional[Label]:
@@ -137,110 +173,102 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
     ch = f[pos]
     if ch not in _START_CHARS and not (ch.isascii() and ch.isalpha()):
         return None  # most lines start with text: answer before any regex
-    P = _patterns()
-
-    def finish(family, value, label, end, delim):
-        # swallow a following colon/space: they belong to the label, not the clause text
-        e = end
-        while e < n and f[e] in ":： \t":
-            if f[e] in " \t":
-                while e < n and f[e] in " \t":
-                    e += 1
-                break
-            e += 1
-        return Label(family, value, label, line[pos:e], pos, e, delim)
-
+    P = _P or _patterns()
+    if "0" <= ch <= "9":  # (not isdigit(): circled numbers are digits for Python)
+        # one regex: a multi-level number ("2.2.3") if there is one, else a single number and its delimiter
+        m = P["number"].match(f, pos)
+        if m is None:
+            return None
+        num = m.group(1)
+        if num is not None:
+            if num[0] == "0" or ".0" in num:  # 2.0米, 1.05: values, not clause numbers
+                return None
+            parts = tuple(map(int, num.split(".")))
+            end = m.end()
+            if end < n:
+                c = f[end]
+                if c.isdigit() or _value_follows(f, end):
+                    return None
+                if c not in " \t:：、" and not ("\u3400" <= c <= "\u9fff") and not c.isalpha():
+                    return None
+                return _finish(line, f, n, pos, "decimal", parts, num, end, "space" if c in " \t" else "glued")
+            return _finish(line, f, n, pos, "decimal", parts, num, end, "glued")
+        v = int(m.group(2))
+        d = m.group(3) or m.group(4) or ""
+        end = m.end()
+        if d:
+            delim = d
+        elif end < n and f[end] in " \t":
+            delim = "space"
+        else:
+            delim = "glued"
+        if delim in ("space", "glued", ".") and _value_follows(f, end):
+            return None
+        if delim == "space":
+            # "1 总则": the text after the space must start a word, not another number or a unit
+            k = end
+            while k < n and f[k] in " \t":
+                k += 1
+            if k >= n or _value_follows(f, k, latin_only=True) or f[k].isdigit():
+                return None
+            # a CJK unit after a space: "第 2 版", "共 3 人。" (but "3 人员要求", "1 安检要求" are titles)
+            if f[k] in "版年月日号" or (_value_follows(f, k) and (k + 1 >= n or not ("\u3400" <= f[k + 1] <= "\u9fff"))):
+                return None
+        return _finish(line, f, n, pos, _DUN_FAMILY.get(delim, "bare"), v, str(v), end, delim)
     if ch == "第":
         m = P["ord"].match(f, pos)
         if m:
             v = cn_to_int(m.group(1))
             if v is not None and v > 0:
                 kind = lang_data("zh", "segment")["ordinal_suffixes"][m.group(2)]
-                return finish("ord:" + kind, v, "第" + line[m.start(1):m.end(1)].strip() + m.group(2), m.end(), "")
+                return _finish(line, f, n, pos, "ord:" + kind, v, "第" + line[m.start(1):m.end(1)].strip() + m.group(2),
+                               m.end(), "")
         return None
-    if ch in "附":
+    if ch == "附":
         m = P["appendix"].match(f, pos)
         if m:
             suffix = m.group(2) or ""
             v = (ord(suffix) - 64) if suffix.isalpha() and suffix.isascii() else (cn_to_int(suffix) or 0)
             word = re.sub(r"\s+", "", m.group(1))
             value = (suffix,) if suffix.isalpha() and suffix.isascii() else v
-            return finish("appendix", value, word + suffix, m.end(), "")
+            return _finish(line, f, n, pos, "appendix", value, word + suffix, m.end(), "")
         return None
     if ch == "(":
         k = pos + 1
         while k < n and f[k] in " \t":
             k += 1
         nxt = f[k] if k < n else ""
-        fams = ("num_paren",) if nxt.isdigit() else ("cn_paren",) if nxt in CN_NUM else ("alpha_paren",)
-        for fam in fams:
-            m = P[fam].match(f, pos)
+        if nxt.isdigit():
+            m = P["num_paren"].match(f, pos)
+            if m:
+                return _finish(line, f, n, pos, "num_paren", int(m.group(1)), f"({int(m.group(1))})", m.end(), "()")
+        elif nxt and nxt in CN_NUM:
+            m = P["cn_paren"].match(f, pos)
             if m:
                 g = m.group(1)
-                if fam == "cn_paren":
-                    return finish(fam, cn_to_int(g), f"({g})", m.end(), "()")
-                if fam == "num_paren":
-                    return finish(fam, int(g), f"({int(g)})", m.end(), "()")
-                if g.lower() in ROMAN and len(g) > 1 or g in ("i", "v", "x") and False:
-                    return finish("roman_paren", ROMAN[g.lower()], f"({g})", m.end(), "()")
-                return finish("alpha_paren", ord(g.lower()) - 96, f"({g})", m.end(), "()")
+                return _finish(line, f, n, pos, "cn_paren", cn_to_int(g), f"({g})", m.end(), "()")
+        else:
+            m = P["alpha_paren"].match(f, pos)
+            if m:
+                g = m.group(1)
+                if g.lower() in ROMAN and len(g) > 1:
+                    return _finish(line, f, n, pos, "roman_paren", ROMAN[g.lower()], f"({g})", m.end(), "()")
+                return _finish(line, f, n, pos, "alpha_paren", ord(g.lower()) - 96, f"({g})", m.end(), "()")
         return None
-    if ch in CIRCLED:
-        return finish("circled", CIRCLED.index(ch) + 1, ch, pos + 1, "")
-    if ch in "一二三四五六七八九十":
+    if ch in _CN_LABEL_DIGITS:
         m = P["cn_dun"].match(f, pos)
         if m:
-            return finish("cn_dun", cn_to_int(m.group(1)), m.group(1), m.end(), "、")
+            return _finish(line, f, n, pos, "cn_dun", cn_to_int(m.group(1)), m.group(1), m.end(), "、")
         return None
-    if ch.isdigit():
-        j = pos + 1
-        while j < n and f[j].isdigit():
-            j += 1
-        # a multi-level number needs a dot right after its first digits: otherwise skip that regex
-        m = P["decimal"].match(f, pos) if j < n and f[j] == "." else None
-        if m:
-            num = m.group(1)
-            if num[0] == "0" or ".0" in num:  # 2.0米, 1.05: values, not clause numbers
-                return None
-            parts = tuple(int(x) for x in num.split("."))
-            end = m.end()
-            if end < n and (f[end].isdigit() or _value_follows(f, end)):
-                return None
-            if end < n and f[end] not in " \t:：、" and not ("\u3400" <= f[end] <= "\u9fff") and not f[end].isalpha():
-                return None
-            return finish("decimal", parts, m.group(1), end, "space" if end < n and f[end] in " \t" else "glued")
-        m = P["num"].match(f, pos)
-        if m:
-            v = int(m.group(1))
-            d = m.group(2) or m.group(3) or ""
-            end = m.end()
-            if d == "" and end < n and f[end] in " \t":
-                delim = "space"
-            elif d == "":
-                delim = "glued"
-            else:
-                delim = d
-            if delim in ("space", "glued", ".") and _value_follows(f, end if delim != "space" else end):
-                return None
-            if delim == "space":
-                # "1 总则": the text after the space must start a word, not another number or a unit
-                k = end
-                while k < n and f[k] in " \t":
-                    k += 1
-                if k >= n or _value_follows(f, k, latin_only=True) or f[k].isdigit():
-                    return None
-                # a CJK unit after a space: "第 2 版", "共 3 人。" (but "3 人员要求", "1 安检要求" are titles)
-                if f[k] in "版年月日号" or (_value_follows(f, k) and (k + 1 >= n or not ("\u3400" <= f[k + 1] <= "\u9fff"))):
-                    return None
-            fam = {"、": "num_dun", ")": "num_rparen"}.get(delim, "bare")
-            return finish(fam, v, str(v), end, delim)
-        return None
+    if ch in CIRCLED:
+        return _finish(line, f, n, pos, "circled", CIRCLED.index(ch) + 1, ch, pos + 1, "")
     if ch.isalpha() and ch.isascii():
         m = P["alpha_decimal"].match(f, pos)
         if m and (m.end() >= n or f[m.end()] in " \t" or "\u3400" <= f[m.end()] <= "\u9fff"):
             parts = (m.group(1),) + tuple(int(x) for x in m.group(2).strip(".").split("."))
             label = m.group(1) + m.group(2)
-            return finish("decimal", parts, label, m.end(), "space" if m.end() < n and f[m.end()] in " \t" else "glued")
+            return _finish(line, f, n, pos, "decimal", parts, label, m.end(),
+                           "space" if m.end() < n and f[m.end()] in " \t" else "glued")
         m = P["en_kw"].match(f, pos)
         if m:
             kw = m.group(1).lower()
@@ -249,15 +277,15 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             if (fam == "decimal" or "." in num) and num[0].isdigit():
                 # "Chapter 1.2": a multi-level number is a clause number whatever the keyword says
                 parts = tuple(int(x) for x in num.split("."))
-                return finish("decimal", parts, num, m.end(), "space")
+                return _finish(line, f, n, pos, "decimal", parts, num, m.end(), "space")
             if num[0].isdigit():
-                return finish("ord:" + fam, int(num), f"{m.group(1)} {num}", m.end(), "")
-            return finish("ord:" + fam, ROMAN.get(num.lower(), 0), f"{m.group(1)} {num}", m.end(), "")
+                return _finish(line, f, n, pos, "ord:" + fam, int(num), f"{m.group(1)} {num}", m.end(), "")
+            return _finish(line, f, n, pos, "ord:" + fam, ROMAN.get(num.lower(), 0), f"{m.group(1)} {num}", m.end(), "")
         m = P["en_appendix"].match(f, pos)
         if m:
             suffix = m.group(2)
             v = (suffix,) if suffix.isalpha() else int(suffix)
-            return finish("appendix", v, f"{m.group(1)} {suffix}", m.end(), "")
+            return _finish(line, f, n, pos, "appendix", v, f"{m.group(1)} {suffix}", m.end(), "")
         m = P["alpha"].match(f, pos)
         if m:
             g = m.group(1)
@@ -266,5 +294,5 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             if d == "." and m.end() < n and f[m.end()] == "." or f[pos:pos + 4].lower() in ("e.g.", "i.e."):
                 return None
             fam = ("alpha" if g.isupper() else "alpha_l") + d
-            return finish(fam, ord(g.lower()) - 96, g, m.end(), d)
+            return _finish(line, f, n, pos, fam, ord(g.lower()) - 96, g, m.end(), d)
     return None
