@@ -41,6 +41,7 @@ class _Level:
     delim: str = ""
     layout: Optional[int] = None  # level of a layout heading (no number)
     item_level: Optional[int] = None  # nesting depth of a DOCX/Markdown list item
+    base: str = ""  # the clause's id without its "~n" suffix: "<doc>:<path joined by />" (its children's prefix)
 
 
 def _is_tuple_family(level: _Level) -> bool:
@@ -81,12 +82,19 @@ class _State:
         if isinstance(value, tuple):  # multi-level decimal
             # the parent is the deepest open decimal clause whose number is a prefix ("2.2" for "2.2.3"); a list
             # item "1." is a parent only for "1.1" when the document has no decimal clauses open
-            has_decimal = any(lv.family == "decimal" for lv in st)
+            has_decimal = False
+            for lv in st:
+                if lv.family == "decimal":
+                    has_decimal = True
+                    break
+            nv = len(value)
             for i in range(len(st) - 1, -1, -1):
                 lv = st[i]
-                if not _is_tuple_family(lv) or (has_decimal and lv.family not in ("decimal", "appendix")):
+                lvv = lv.value
+                if not isinstance(lvv, tuple) or (has_decimal and lv.family not in ("decimal", "appendix")):
                     continue
-                if len(lv.value) < len(value) and value[: len(lv.value)] == lv.value:
+                k = len(lvv)
+                if k < nv and value[:k] == lvv:
                     return i + 1
             # no parent open: a sibling ("1.2" after "1.1" under 第一章) continues its level
             for i in range(len(st) - 1, -1, -1):
@@ -162,30 +170,51 @@ class _State:
         return None
 
     # -- clause creation ------------------------------------------------------------------------------
-    def new_clause(self, lab: Optional[Label], at: int, text: str, block: Block, *, item_level=None,
+    def new_clause(self, lab: Optional[Label], at: int, text: str, block: Block, item_level=None,
                    layout: Optional[int] = None, title: Optional[str] = None) -> Clause:
-        del self.stack[at:]
-        parent = self.stack[-1].clause if self.stack else None
-        label = lab.label if lab else None
-        path_elem = label if label is not None else (title or "")
-        path = (list(parent.path) if parent else []) + [path_elem]
-        cid = self._make_id(path)
-        fam = lab.family if lab else ("layout" if layout is not None else "text")
-        value = lab.value if lab else None
-        if lab and lab.family == "bare":
-            # a bare number at the top (or right under a layout heading) is a top-level decimal ("1 总则");
-            # under a clause it starts or continues a list ("1面带笑容")
-            value = (lab.value,)
-            top = self.stack[-1] if self.stack else None
-            fam = "decimal" if top is None or top.layout is not None else f"list{lab.delim}"
-        if lab and lab.family == "decimal":
-            self.seen_decimal.add(lab.label)
+        stack = self.stack
+        del stack[at:]
+        top = stack[-1] if stack else None
+        # the id is the parent's id prefix (kept on its level) and this clause's label: no join over the path
+        if lab is not None:
+            label = path_elem = lab.label
+            fam = lab.family
+            value = lab.value
+            if fam == "bare":
+                # a bare number at the top (or right under a layout heading) is a top-level decimal ("1 总则");
+                # under a clause it starts or continues a list ("1面带笑容")
+                value = (value,)
+                fam = "decimal" if top is None or top.layout is not None else "list" + lab.delim
+            elif fam == "decimal":
+                self.seen_decimal.add(label)
+        else:
+            label = None
+            path_elem = title or ""
+            fam = "layout" if layout is not None else "text"
+            value = None
+        if top is not None:
+            parent = top.clause
+            path = parent.path + [path_elem]
+            base = top.base + "/" + path_elem
+        else:
+            parent = None
+            path = [path_elem]
+            base = self.doc_id + ":" + path_elem
+        ids = self.ids
+        n = ids.get(base, 0) + 1
+        ids[base] = n
+        cid = base if n == 1 else f"{base}~{n}"
         # positional (id, label, path, kind, level, parent, text, raw_label, scheme, title, line, page): this
         # runs once per clause and keyword arguments cost measurably more
-        clause = Clause(cid, label, path, "clause", len(path), parent.id if parent else None, text,
-                        lab.raw if lab else None, fam if lab else None, title, block.line, block.page)
+        if lab is not None:
+            clause = Clause(cid, label, path, "clause", len(path), parent.id if parent else None, text,
+                            lab.raw, fam, title, block.line, block.page)
+            stack.append(_Level(fam, value, clause, lab.delim, layout, item_level, base))
+        else:
+            clause = Clause(cid, None, path, "clause", len(path), parent.id if parent else None, text,
+                            None, None, title, block.line, block.page)
+            stack.append(_Level(fam, value, clause, "", layout, item_level, base))
         self.clauses.append(clause)
-        self.stack.append(_Level(fam, value, clause, lab.delim if lab else "", layout, item_level))
         self.current = clause
         return clause
 
@@ -305,8 +334,10 @@ def _layout_heading(state: _State, text: str, block: Block) -> None:
 
 # where a label can start inside a line: after white space or a sentence/list boundary, at a character that
 # begins some numbering scheme (the same boundaries as _BOUNDARY, after fold())
+# The match is the boundary character, the candidate starts at its end: a pattern that starts with a character
+# class lets the regex engine skip ahead to the next boundary (a look-behind is tried at every position)
 _CAND = re.compile(
-    r"(?<=[\s。;!?:])(?:[0-9一二三四五六七八九十(第附\u2460-\u2473]|[A-Za-z](?=\s*[.、)．])|[A-Z](?=\.\d)"
+    r"[\s。;!?:](?=[0-9一二三四五六七八九十(第附\u2460-\u2473]|[A-Za-z](?=\s*[.、)．])|[A-Z](?=\.\d)"
     r"|(?i:section|clause|chapter|article|part|appendix|annex|schedule|attachment)\b)")
 _BULLET = re.compile(rf"^\s*[{re.escape(DASH_BULLETS)}](?=\s)|^\s*[{BULLETS}]")
 
@@ -331,61 +362,72 @@ def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
         # a bullet item is its own line of the current clause ("• 不知道"), never glued to the previous one
         _continue(state, text.strip(), block, newline=True)
         return
-    labels = []
     first = parse_label(text, lead, folded=folded) if lead < len(folded) else None
-    end = lead + 1
     if first is not None:
-        labels.append(first)
-        end = max(first.end, lead + 1)
+        labels = [first]
+        end = first.end if first.end > lead + 1 else lead + 1
+    else:
+        labels = []
+        end = lead + 1
     # candidates after sentence/list boundaries (run-on text)
-    for m in _CAND.finditer(folded, end):
-        i = m.start()
+    for m in _CAND.finditer(folded, end - 1):
+        i = m.end()
         if i < end:
             continue
         lab = parse_label(text, i, folded=folded)
         if lab is not None:
             labels.append(lab)
-            end = max(lab.end, i + 1)
+            end = lab.end if lab.end > i else i + 1
+    if not labels:
+        rest = text[lead:].strip()
+        if rest:
+            _continue(state, rest, block)
+        return
     # accept labels in order against the live stack
     pending_start = lead
-    accepted = []
+    accepted = False
+    stack = state.stack  # (new_clause edits it in place)
     for lab in labels:
-        # a label at the start of the line is strong, except a bare number glued to text ("1面带笑容"),
-        # which must fit the numbering like any label found inside a run-on line
-        strong = lab.start == lead and not (lab.family == "bare" and lab.delim == "glued")
-        if lab.start != lead:
-            if text[lab.start].isascii() and text[lab.start].isalpha() and len(lab.label) > 1 and " " in lab.label:
+        start = lab.start
+        fam = lab.family
+        if start == lead:
+            # a label at the start of the line is strong, except a bare number glued to text ("1面带笑容"),
+            # which must fit the numbering like any label found inside a run-on line
+            strong = not (fam == "bare" and lab.delim == "glued")
+        else:
+            strong = False
+            if text[start].isascii() and text[start].isalpha() and len(lab.label) > 1 and " " in lab.label:
                 continue  # "as described in Section 3": a keyword label inside a sentence is a reference
             if state.lang != "zh":
                 # English runs clauses on only after a sentence end, and only with multi-level numbers
-                prev = folded[:lab.start].rstrip()
+                prev = folded[:start].rstrip()
                 if not (isinstance(lab.value, tuple) and len(lab.value) > 1 and prev and prev[-1] in ".;"):
                     continue
-            elif (lab.family == "decimal" or lab.family.startswith("ord:")) and _reference_context(folded, lab):
+            elif (fam == "decimal" or fam.startswith("ord:")) and _reference_context(folded, lab):
                 continue  # "按本标准 1.1 的规定执行", "见第5章的要求": references
-            elif lab.family == "decimal" and lab.label in state.seen_decimal and not state.prefix_open(lab.value):
+            elif fam == "decimal" and lab.label in state.seen_decimal and not state.prefix_open(lab.value):
                 continue  # a decimal number that exists already, inside a sentence: a reference
-        at = state.place(lab, strong=strong)
+        at = state._fit_family(lab, fam, stack, strong)  # == state.place(lab, strong=strong)
         if at is None:
             continue
         # text before this label belongs to the previous clause (or is a preamble)
-        before = text[pending_start:lab.start].strip()
-        if before:
-            _continue(state, before, block)
-        _start(state, lab, at, None, block)
+        if start > pending_start:
+            before = text[pending_start:start].strip()
+            if before:
+                _continue(state, before, block)
+        state.new_clause(lab, at, "", block)
         pending_start = lab.end
-        accepted.append(lab)
+        accepted = True
     rest = text[pending_start:].strip()
-    if accepted:
-        if rest:
+    if rest:
+        if accepted:
             _set_first_text(state, rest)
-    else:
-        if rest:
+        else:
             _continue(state, rest, block)
 
 
 def _start(state: _State, lab: Label, at: int, text: Optional[str], block: Block, item_level=None) -> None:
-    state.new_clause(lab, at, "", block, item_level=item_level)
+    state.new_clause(lab, at, "", block, item_level)
     if text:
         _set_first_text(state, text)
 
