@@ -49,6 +49,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from ..model import Obligation
+from ._text import _ANY_OPEN as _ANY_QUOTE_OPEN
 from ._text import (MASK, context_has, first_chars, guarded, literal_alternation, load, mask_quotes, quote_spans, spans_split,
                     strip_span)
 
@@ -109,6 +110,11 @@ class _Lex:
     seg_runs: Optional[re.Pattern] = None
     all_seg_runs: Optional[re.Pattern] = None  # zh: the segments of every sentence in one pass over the text
     ref_re: Optional[re.Pattern] = None
+    cond_first: frozenset = frozenset()  # first characters of cond_prefixes (a cheap test before startswith)
+    neg_one: Optional[str] = None  # the only character of neg_chars, when there is one
+    nl_one: Optional[str] = None  # the only character of neg_list_chars, when there is one
+    cond_cue: Optional[re.Pattern] = None  # one of the characters a cond_any match starts with
+    cond_suffix_last: frozenset = frozenset()  # last characters of cond_suffixes
 
 
 def _is_zh(lang: str) -> bool:
@@ -120,6 +126,16 @@ class _AnyChar(frozenset):
 
     def intersection(self, *others):
         return True
+
+    def __contains__(self, ch):
+        return True
+
+
+def _edge_chars(words, last: bool = False) -> frozenset:
+    """First (or last) characters of ``words``; every character when one of them is empty."""
+    if any(not w for w in words):
+        return _AnyChar()
+    return frozenset(w[-1] if last else w[0] for w in words)
 
 
 def _has_any(s: str, chars: frozenset) -> bool:
@@ -159,7 +175,9 @@ def _lex(lang: str) -> _Lex:
         traps.append(t)
     alts.sort(key=lambda x: -len(x[0]))
     if zh:
-        pattern = re.compile(literal_alternation([w for w, _ in alts], guard=True))  # longest word at each position
+        # longest word at each position; no (?=[…]) guard: a trie whose branches open with literals already gets
+        # the engine's first-character scan, which a look-ahead would switch off (~20% slower)
+        pattern = re.compile(literal_alternation([w for w, _ in alts]))
         sent_chars = re.escape(m.get("sentence_end", "。；;!！?？\n"))
         seg_chars = re.escape(m.get("clause_sep", "，,：:"))
         sent_re = re.compile("[" + sent_chars + "]")
@@ -188,7 +206,7 @@ def _lex(lang: str) -> _Lex:
         actors_re = None
     seg = c.get("condition_segment", {})
     neg = m.get("negated_imperative", {})
-    return _Lex(
+    lx = _Lex(
         lang=key, pattern=pattern, info=info, traps=frozenset(t.lower() for t in traps), sent_re=sent_re,
         seg_re=seg_re, imperative_headings=tuple(x.lower() for x in m.get("imperative_headings", [])),
         descriptive=tuple(m.get("descriptive_markers", [])), neg_prefixes=tuple(neg.get("prefixes", [])),
@@ -223,6 +241,7 @@ def _lex(lang: str) -> _Lex:
         desc_re=re.compile(literal_alternation([w if zh else w.lower() for w in m.get("descriptive_markers", [])])),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
+        cond_first=_edge_chars(seg.get("prefixes", [])), cond_suffix_last=_edge_chars(seg.get("suffixes", []), last=True),
         imperative_verbs=frozenset(v.lower() for v in m.get("imperative_verbs", [])),
         ignore_prefixes=tuple(seg.get("hit_ignoring_prefixes", seg.get("prefixes", []))),
         time_words=tuple(seg.get("time_words", [])),
@@ -233,6 +252,15 @@ def _lex(lang: str) -> _Lex:
                                           "" if zh else r"\b\s*"), 0 if zh else re.I)
                  if m.get("leading_conjunctions") else None),
     )
+    if len(lx.neg_chars) == 1:
+        lx.neg_one = next(iter(lx.neg_chars))
+    if len(lx.neg_list_chars) == 1 and not isinstance(lx.neg_list_chars, _AnyChar):
+        lx.nl_one = next(iter(lx.neg_list_chars))
+    cond_pat = "|".join("(?:%s)" % p for p in c.get("condition_patterns", []))
+    cue = first_chars(cond_pat) if (zh and cond_pat) else None
+    if cue:  # a plain character class gets the engine's fast scan: no cue character, no condition match
+        lx.cond_cue = re.compile("[%s]" % "".join(re.escape(ch) for ch in cue))
+    return lx
 
 
 @dataclass(slots=True)
@@ -285,26 +313,6 @@ def _minimums(hits: list, masked: str, lx: _Lex) -> list:
                 h.modality = lx.min_modality
                 h.minimum = True
     return hits
-
-
-@dataclass(slots=True)
-class _Seg:
-    a: int
-    b: int
-    kind: str  # modal | neg_imp | cond | label | plain
-    hit: Optional[_Hit] = None
-    actor: Optional[str] = None
-
-
-@dataclass(slots=True)
-class _Group:
-    modality: str
-    segs: list
-    hit: Optional[_Hit]
-    rule: str
-    confidence: float
-    strength: Optional[str]
-    prefix: list = field(default_factory=list)
 
 
 _REL_TAIL = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
@@ -445,13 +453,23 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     ``phrases``: the clause's :class:`~stdkb.model.Phrase` s; under a forbidden-phrases heading each
     prohibited phrase becomes a prohibition. ``imperative=False`` disables imperative norms (headings).
     """
-    if not text or not text.strip():
+    if not text or text.isspace():
         return []
     lx = _lex(lang)
     zh = lx.lang == "zh"
-    spans = quote_spans(text)
-    masked = mask_quotes(text, spans)
-    hits = modal_hits(masked, lang)
+    masked = mask_quotes(text, quote_spans(text)) if _ANY_QUOTE_OPEN.search(text) is not None else text
+    if zh:  # modal_hits inlined (this runs for every clause)
+        info = lx.info
+        hits = [_Hit(mt.start(), mt.end(), w, *inf) for mt in lx.pattern.finditer(masked)
+                if (inf := info.get(w := mt.group())) is not None]
+        if hits and lx.min_after:
+            min_after = lx.min_after
+            for h in hits:
+                if h.modality == "prohibition" and masked[h.end:h.end + 24].lstrip().startswith(min_after):
+                    h.modality = lx.min_modality
+                    h.minimum = True
+    else:
+        hits = modal_hits(masked, lang)
     hit_starts = [h.start for h in hits] if hits else []
     imp_ctx0, forbidden_ctx, ctx_actor = _context_info(lx.lang, tuple(context or ()))
     imp_ctx = imperative and imp_ctx0
@@ -478,50 +496,63 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     else:
         fp_pos = fp_items = []
 
-    if lx.sent_runs is not None:
+    seg_runs = lx.seg_runs
+    if seg_runs is not None:
         sentences = [mt.span() for mt in lx.sent_runs.finditer(masked)]
-        # runs without a sentence or segment separator, stripped, are exactly the segments of the sentences
-        # (sentences are such runs too, stripped): one pass, then each sentence takes its slice
-        all_segs = [mt.span() for mt in lx.all_seg_runs.finditer(masked)]
-        all_seg_starts = [x[0] for x in all_segs]
-        seg_k = 0
+        # a sentence's segments are the stripped runs without a segment separator inside it (found when
+        # the sentence is not ruled out first); without a separator in the text, each sentence is one segment
+        seg_split = lx.seg_re.search(masked) is not None
     else:
         sentences = [x for x in (strip_span(masked, a0, b0) for a0, b0 in spans_split(masked, lx.sent_re)) if x[1] > x[0]]
-    seg_runs = lx.seg_runs
     cond_prefixes, cond_prefix_exclude = lx.cond_prefixes, lx.cond_prefix_exclude
     cond_suffixes, time_words = lx.cond_suffixes, lx.time_words
     neg_list_chars = lx.neg_list_chars
     neg_chars = lx.neg_chars if zh else _AnyChar()
     # per-text pre-checks: a segment can only hold 不 (or a neg_list start) if the text does
-    neg_seg = imp_ctx and _has_any(masked, neg_chars)
-    neg_one = next(iter(neg_chars)) if (neg_seg and len(neg_chars) == 1 and not isinstance(neg_chars, _AnyChar)) else None
-    neg_list = lx.neg_list if (imp_ctx and zh and _has_any(masked, neg_list_chars)) else None
-    nl_one = (next(iter(neg_list_chars)) if (neg_list is not None and len(neg_list_chars) == 1
-                                             and not isinstance(neg_list_chars, _AnyChar)) else None)
+    neg_one = lx.neg_one if zh else None
+    neg_seg = imp_ctx and ((neg_one in masked) if neg_one is not None else _has_any(masked, neg_chars))
+    nl_one = lx.nl_one
+    neg_list = (lx.neg_list if (imp_ctx and zh and ((nl_one in masked) if nl_one is not None
+                                                    else _has_any(masked, neg_list_chars))) else None)
     ignore_prefixes, topic_prefixes, topic_max = lx.ignore_prefixes, lx.topic_prefixes, lx.topic_max
     label_max, label_suffixes = lx.label_max, lx.label_suffixes
     rel_words = lx.rel_words
     n_hits = len(hits)
     # literal words: none in the text -> none in any of its sentences
     desc_any = zh and imp_ctx and lx.desc_re.search(masked) is not None
+    cond_first, suffix_last = lx.cond_first, lx.cond_suffix_last
+    continuation = lx.continuation
+    # (zh) a sentence without a marker holds a norm only as an imperative one (or as a forbidden phrase):
+    # decided before its segments are classified
+    skip_unmarked = zh and not forbidden_ctx
     for sa, sb in sentences:
         sentence_masked = masked[sa:sb]
-        segs: list[_Seg] = []
+        sentence_imp = None
+        if skip_unmarked:
+            i = bisect_left(hit_starts, sa) if n_hits else 0
+            if i == n_hits or hit_starts[i] >= sb:
+                sentence_imp = (imp_ctx and not (desc_any and _descriptive(sentence_masked, lx))
+                                and not _title_like(sentence_masked, lx))
+                if not sentence_imp:
+                    continue  # unmarked segments only ever wait for a statement that never comes
         if seg_runs is not None:
-            seg_j = bisect_left(all_seg_starts, sb, seg_k)
-            seg_spans = all_segs[seg_k:seg_j]
-            seg_k = seg_j
+            seg_spans = [mt.span() for mt in seg_runs.finditer(masked, sa, sb)] if seg_split else [(sa, sb)]
         else:
             seg_spans = [x for x in (strip_span(masked, ga, gb) for ga, gb in spans_split(masked, lx.seg_re, sa, sb))
                          if x[1] > x[0]]
+        if not seg_spans:
+            continue
+        # segments as tuples (start, end, kind, hit, actor); kind: modal | neg_imp | cond | label | plain
+        segs: list[tuple] = []
         n_modal = 0
         last_k = len(seg_spans) - 1
         for k_seg, (ga, gb) in enumerate(seg_spans):
             seg_text = masked[ga:gb]
             hit = None
-            if zh:  # _is_condition_seg inlined (segments are already stripped): this runs for every segment
-                is_cond = ((seg_text.startswith(cond_prefixes) and not seg_text.startswith(cond_prefix_exclude))
-                           or (k_seg != last_k and seg_text.endswith(cond_suffixes)
+            if zh:  # _is_condition_seg inlined (segments are already stripped, never empty): runs for every segment
+                is_cond = ((seg_text[0] in cond_first and seg_text.startswith(cond_prefixes)
+                            and not seg_text.startswith(cond_prefix_exclude))
+                           or (k_seg != last_k and seg_text[-1] in suffix_last and seg_text.endswith(cond_suffixes)
                                and not (seg_text[-1] == "时" and seg_text.endswith(time_words))))
             else:
                 is_cond = _is_condition_seg(seg_text, lx, k_seg == last_k)
@@ -542,30 +573,25 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                     hit = h
                     break
             if hit is not None:
-                kind = "modal"
                 n_modal += 1
-            elif (neg_seg and not is_cond and (neg_one in seg_text if neg_one is not None else _has_any(seg_text, neg_chars))
-                  and _neg_imperative(seg_text, lx)):
-                kind = "neg_imp"
-            elif (neg_list is not None and (nl_one in seg_text if nl_one is not None else _has_any(seg_text, neg_list_chars))
-                  and neg_list.search(seg_text) and not seg_text.startswith(ignore_prefixes)):
-                kind = "neg_imp"  # "对客户不懂的地方不教训、不责备"
+                segs.append((ga, gb, "modal", hit, _find_actor(text, ga, hit.start, lx)))
+            elif ((neg_seg and not is_cond and (neg_one in seg_text if neg_one is not None else _has_any(seg_text, neg_chars))
+                   and _neg_imperative(seg_text, lx))
+                  or (neg_list is not None and (nl_one in seg_text if nl_one is not None else _has_any(seg_text, neg_list_chars))
+                      and neg_list.search(seg_text) and not seg_text.startswith(ignore_prefixes))):
+                # "不留长发"; "对客户不懂的地方不教训、不责备" (neg_list)
+                segs.append((ga, gb, "neg_imp", None, _find_actor(text, ga, gb, lx)))
             elif is_cond:
-                kind = "plain" if (zh and len(seg_text) > topic_max and seg_text.startswith(topic_prefixes)) else "cond"
+                segs.append((ga, gb, "plain" if (zh and len(seg_text) > topic_max and seg_text.startswith(topic_prefixes))
+                             else "cond", None, None))
             elif (k_seg == 0 and masked[gb:gb + 1] in (":", "：")
                   and (gb - ga <= label_max or (gb - ga <= 2 * label_max and seg_text.endswith(label_suffixes)))):
-                kind = "label"  # "语速:适中…", "研发或工程技术人员:负责…"
+                segs.append((ga, gb, "label", None, None))  # "语速:适中…", "研发或工程技术人员:负责…"
             else:
-                kind = "plain"
-            if kind == "plain" or kind == "cond" or kind == "label":
-                segs.append(_Seg(ga, gb, kind, None, None))
-            else:
-                segs.append(_Seg(ga, gb, kind, hit, _find_actor(text, ga, hit.start if hit else gb, lx)))
-        if not segs:
-            continue
+                segs.append((ga, gb, "plain", None, None))
         only_quotes = not (sentence_masked.replace(MASK, "") if MASK in sentence_masked
                            else sentence_masked).strip(" 、，,。.;；:：/!！?？()（）")
-        if forbidden_ctx and (only_quotes or not any(s.kind == "modal" for s in segs)):
+        if forbidden_ctx and (only_quotes or not n_modal):
             lo = bisect_right(fp_pos, sa - 1)
             hi = bisect_right(fp_pos, sb - 1)
             for p in fp_items[lo:hi]:
@@ -577,63 +603,62 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
             continue
         imp_rule, imp_conf = "imperative", lx.imp_conf
         if zh:
-            sentence_imp = (imp_ctx and not (desc_any and _descriptive(sentence_masked, lx))
-                            and not _title_like(sentence_masked, lx))
+            if sentence_imp is None:
+                sentence_imp = (imp_ctx and not (desc_any and _descriptive(sentence_masked, lx))
+                                and not _title_like(sentence_masked, lx))
         else:  # English imperatives are recognisable by their first word ("Greet the caller…", "When…, apologise")
-            sentence_imp = imperative and any(_en_imperative(masked[x.a:x.b], lx) for x in segs if x.kind != "cond")
+            sentence_imp = imperative and any(_en_imperative(masked[x[0]:x[1]], lx) for x in segs if x[2] != "cond")
             if (not sentence_imp and imp_ctx and lx.present_re is not None
-                    and not any(x.kind == "modal" for x in segs) and not _descriptive(sentence_masked, lx)
-                    and any(_en_present_norm(masked[x.a:x.b], lx) for x in segs if x.kind != "cond")):
+                    and not n_modal and not _descriptive(sentence_masked, lx)
+                    and any(_en_present_norm(masked[x[0]:x[1]], lx) for x in segs if x[2] != "cond")):
                 sentence_imp, imp_rule, imp_conf = True, "present_tense", lx.present_conf
-        groups: list[_Group] = []
-        pending: list[_Seg] = []
+        # statements as lists [modality, segs, hit, rule, confidence, strength, prefix] (see _build)
+        groups: list[list] = []
+        pending: list[tuple] = []
         n_modal_left = n_modal
-        for idx, s in enumerate(segs):
-            if s.kind == "modal":
+        for s in segs:
+            kind = s[2]
+            if kind == "modal":
                 n_modal_left -= 1
+                ga, gb, _k, h, _actor = s
                 # "我们应做到:" introduces the norms that follow; it is not one itself
-                if (n_modal_left > 0 and masked[s.b:s.b + 1] in (":", "：") and s.b - s.a <= 12
-                        and masked[s.b + 1:s.b + 2].strip() not in (MASK,)):
-                    pending.append(_Seg(s.a, s.b, "cond", None, s.actor))
+                if (n_modal_left > 0 and masked[gb:gb + 1] in (":", "：") and gb - ga <= 12
+                        and masked[gb + 1:gb + 2].strip() not in (MASK,)):
+                    pending.append((ga, gb, "cond", None, _actor))
                     continue
-            if s.kind in ("modal", "neg_imp"):
-                if s.kind == "modal":
-                    m, rule, conf, strength = s.hit.modality, "modal:" + s.hit.word, s.hit.confidence, s.hit.strength
-                    if s.hit.minimum:
-                        rule += ";minimum"
-                else:
-                    m, rule, conf, strength = "prohibition", "negated_imperative", lx.neg_conf, "normal"
-                if not sentence_imp and s.kind == "neg_imp":
-                    pending.append(s)
-                    continue
+                m = h.modality
                 # every modal word starts its own statement; unmarked segments before it are its lead-in
                 # unless they are imperative norms of their own (handled below)
-                g = groups[-1] if groups else None
-                if (s.kind == "modal" and g is not None and not pending and g.modality == m
-                        and g.hit is not None and s.hit.word.lower() in lx.continuation):
-                    g.segs.append(s)  # "应…,做到…", "应…,并有专人负责": a weak marker continues the statement
-                    continue
-                groups.append(_Group(m, [s], s.hit, rule, conf, strength, prefix=pending))
+                if groups and not pending:
+                    g = groups[-1]
+                    if g[0] == m and g[2] is not None and h.word.lower() in continuation:
+                        g[1].append(s)  # "应…,做到…", "应…,并有专人负责": a weak marker continues the statement
+                        continue
+                groups.append([m, [s], h, "modal:" + h.word + (";minimum" if h.minimum else ""), h.confidence,
+                               h.strength, pending])
                 pending = []
-            elif s.kind == "plain":
-                if (groups and not pending and sentence_imp and groups[-1].modality in ("prohibition", "recommendation")
-                        and masked.startswith(lx.new_norm_words, s.a)):
-                    groups.append(_Group("obligation", [s], None, imp_rule, imp_conf, "normal"))
-                elif groups and not pending:
-                    groups[-1].segs.append(s)
-                elif sentence_imp and not _is_leadin(s, masked, lx) and not _is_pointer(s, masked, lx):
-                    if groups and groups[-1].rule == imp_rule and not pending:
-                        groups[-1].segs.append(s)
+            elif kind == "neg_imp":
+                if not sentence_imp:
+                    pending.append(s)
+                    continue
+                groups.append(["prohibition", [s], None, "negated_imperative", lx.neg_conf, "normal", pending])
+                pending = []
+            elif kind == "plain":
+                if groups and not pending:
+                    if (sentence_imp and groups[-1][0] in ("prohibition", "recommendation")
+                            and masked.startswith(lx.new_norm_words, s[0])):
+                        groups.append(["obligation", [s], None, imp_rule, imp_conf, "normal", []])
                     else:
-                        groups.append(_Group("obligation", [s], None, imp_rule, imp_conf, "normal",
-                                             prefix=pending))
-                        pending = []
+                        groups[-1][1].append(s)
+                elif sentence_imp and not _is_leadin(s, masked, lx) and not _is_pointer(s, masked, lx):
+                    groups.append(["obligation", [s], None, imp_rule, imp_conf, "normal", pending])
+                    pending = []
                 else:
                     pending.append(s)
             else:
                 pending.append(s)
         if pending and groups:
-            groups[-1].segs.extend(pending)
+            groups[-1][1].extend(pending)
         # Chinese norms often drop the subject of the previous sentence ("客服人员须…;对重大投诉的,应…");
         # English ones name it, so only Chinese carries the actor across sentences of one clause
         last_actor = clause_actor if zh else None
@@ -647,9 +672,9 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     return out
 
 
-def _is_leadin(s: _Seg, masked: str, lx: _Lex) -> bool:
+def _is_leadin(s: tuple, masked: str, lx: _Lex) -> bool:
     """A topic or subject lead-in ("对待客人的询问", "客户服务人员") rather than an imperative norm."""
-    t = masked[s.a:s.b].strip()
+    t = masked[s[0]:s[1]].strip()
     if lx.lang == "zh":
         if t.startswith(("对待", "对于", "关于", "针对", "至于")):
             return True
@@ -674,57 +699,52 @@ def _title_like(s: str, lx: _Lex) -> bool:
     return t.endswith(lx.title_suffixes) and _LIST_PUNCT.search(t) is None
 
 
-def _is_pointer(s: _Seg, masked: str, lx: _Lex) -> bool:
+def _is_pointer(s: tuple, masked: str, lx: _Lex) -> bool:
     """"详见附录A", "见第4.5条": a pointer to other text, not a norm of its own."""
-    return lx.ref_re.search(masked, s.a, s.b) is not None
+    return lx.ref_re.search(masked, s[0], s[1]) is not None
 
 
-def _group_actor(g: _Group) -> Optional[str]:
-    for s in g.segs:
-        if s.actor:
-            return s.actor
-    return None
-
-
-def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -> Obligation:
+def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor) -> Obligation:
+    """One statement ``[modality, segs, hit, rule, confidence, strength, prefix]`` (segments are tuples
+    ``(start, end, kind, hit, actor)``) -> an Obligation."""
+    modality, segs, hit, rule, confidence, strength, prefix = g
     # in text order: a prefix precedes the group, appended segments follow it
-    a = g.prefix[0].a if g.prefix else g.segs[0].a
-    b = g.segs[-1].b
+    a = prefix[0][0] if prefix else segs[0][0]
+    b = segs[-1][1]
     body = text[a:b].strip()
-    if lx.conj_re is not None and g.hit is not None and not g.prefix and g.segs[0].hit is g.hit:
+    if lx.conj_re is not None and hit is not None and not prefix and segs[0][3] is hit:
         m0 = lx.conj_re.match(body)
-        if m0 and m0.end() < len(body) and body[m0.end():].lstrip().startswith(g.hit.word):
+        if m0 and m0.end() < len(body) and body[m0.end():].lstrip().startswith(hit.word):
             body = body[m0.end():].lstrip()
     actor = None
-    for s in g.segs:
-        if s.actor:
-            actor = s.actor
+    for s in segs:
+        if s[4]:
+            actor = s[4]
             break
     if actor is None:
-        for s in g.prefix:
-            if s.kind != "cond":
-                actor = _find_actor(text, s.a, s.b, lx)
+        for s in prefix:
+            if s[2] != "cond":
+                actor = _find_actor(text, s[0], s[1], lx)
                 if actor:
                     break
-    if actor is None and g.hit is None and g.segs:
+    if actor is None and hit is None and segs:
         # an imperative has no subject; only a noun opening the norm ("迎宾站在门的左侧") is its actor
-        first = g.segs[0]
-        m0 = lx.actors_re.match(text, first.a) if (lx.actors_re is not None and lx.lang == "zh") else None
+        m0 = lx.actors_re.match(text, segs[0][0]) if (lx.actors_re is not None and lx.lang == "zh") else None
         actor = m0.group(0) if m0 and m0.group(0) not in lx.passive_actors else None
     if actor is None:
         actor = last_actor or ctx_actor
     # action: from after the marker (or the segment start) to the end of the statement
-    if g.hit is not None:
-        act = text[g.hit.end:b]
+    if hit is not None:
+        act = text[hit.end:b]
     else:
-        first = g.segs[0]
-        act = text[first.a:b]
+        act = text[segs[0][0]:b]
     act = act.strip(" ,，:：、")
     if lx.lang == "zh" and actor and act.startswith(actor):
         act = act[len(actor):]
     condition = None
     mbody = masked[a:b]
-    m = lx.cond_any.search(mbody) if lx.cond_any is not None else None
+    m = (lx.cond_any.search(mbody) if lx.cond_any is not None
+         and (lx.cond_cue is None or lx.cond_cue.search(mbody) is not None) else None)
     if m:
         grp = None  # the first group that took part in the match (a plain loop: no generator per statement)
         for i in range(1, (m.re.groups or 0) + 1):
@@ -734,9 +754,9 @@ def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -
         ca, cb = (m.start(grp), m.end(grp)) if grp else (m.start(), m.end())
         condition = text[a + ca:a + cb].strip()
     if condition is None:
-        for s in g.prefix:
-            if s.kind == "cond":
-                condition = text[s.a:s.b].strip()
+        for s in prefix:
+            if s[2] == "cond":
+                condition = text[s[0]:s[1]].strip()
                 break
     exception = None
     for rx in (lx.exc_res if lx.exc_trigger.search(text, a, b) else ()):
@@ -748,4 +768,4 @@ def _build(text: str, masked: str, g: _Group, lx: _Lex, last_actor, ctx_actor) -
         condition = None
     # positional: 4x cheaper than keywords, and this runs once per statement (model field order:
     # modality, text, actor, action, condition, exception, strength, confidence, rule)
-    return Obligation(g.modality, body, actor, act or None, condition, exception, g.strength, g.confidence, g.rule)
+    return Obligation(modality, body, actor, act or None, condition, exception, strength, confidence, rule)
