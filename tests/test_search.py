@@ -9,7 +9,7 @@ import pytest
 from kb_fixtures import corpus_docs, make_doc
 from stdkb import store
 from stdkb.errors import StdkbError
-from stdkb.search import GAP, compile_query, highlight, tokens
+from stdkb.search import compile_query, contains, highlight, needs_check, tokens
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,12 @@ def db(tmp_path_factory):
     return d
 
 
+#: clauses with their stable id (the table itself has integer keys)
+CLAUSES = "SELECT i.id, c.text, c.n FROM clauses c JOIN clause_ids i ON i.n = c.n"
+
+
 def like_ids(db, q):
-    return {r[0] for r in db.conn.execute("SELECT id FROM clauses WHERE text LIKE ?", (f"%{q}%",))}
+    return {r[0] for r in db.conn.execute(f"SELECT id FROM ({CLAUSES}) WHERE text LIKE ?", (f"%{q}%",))}
 
 
 def fts_ids(db, q, **kw):
@@ -29,8 +33,8 @@ def fts_ids(db, q, **kw):
 
 
 def test_tokens_column():
-    assert tokens("投诉电话：请拨打12345，Customer Service。").split() == \
-        ["投诉", "诉电", "电话", "话", GAP, "请拨", "拨打", "打", "12345", GAP, "customer", "service"]
+    assert tokens("投诉电话：请拨打12345，Customer Service。投诉").split() == \
+        ["投诉", "诉电", "电话", "话", "请拨", "拨打", "打", "12345", "customer", "service", "诉"]  # each once
     # full-width letters and digits are folded
     assert tokens("ＧＢ５００２８") == "gb50028"
     # a space ends a CJK run (no pair across it, no gap either)
@@ -39,15 +43,20 @@ def test_tokens_column():
 
 
 def test_compile_query_shapes():
-    assert compile_query("诉") == 'tok : "诉" *'
-    assert compile_query("投诉") == 'tok : "投诉"'
-    assert compile_query("禁忌用语") == 'tok : "禁忌 忌用 用语"'
-    assert compile_query("shall") == 'tok : "shall"'
-    assert compile_query("Complain*") == 'tok : "complain" *'
-    assert compile_query("4小时") == 'tok : "4 小时"'
-    assert compile_query("gb诉") == 'tok : "gb 诉" *'
-    assert compile_query("诉gb") == 'tok : "诉 gb"'
-    assert compile_query("投诉 严禁") == 'tok : "投诉" AND tok : "严禁"'
+    assert compile_query("诉") == '"诉" *'
+    assert compile_query("投诉") == '"投诉"'
+    assert compile_query("禁忌用语") == '("禁忌" AND "忌用" AND "用语")'
+    assert compile_query("shall") == '"shall"'
+    assert compile_query("Complain*") == '"complain" *'
+    assert compile_query("4小时") == '("4" AND "小时")'
+    assert compile_query("gb诉") == '("gb" AND "诉" *)'
+    assert compile_query("诉gb") == '("诉" AND "gb")'
+    assert compile_query("投诉 严禁") == '"投诉" AND "严禁"'
+    # one token: the index decides; more: the rows it returns are checked against the text
+    assert [needs_check(q) for q in ("诉", "投诉", "shall", "complain*", "投诉 严禁", "禁忌用语", "4小时")] == \
+        [False, False, False, False, False, True, True]
+    assert contains("不得使用禁忌用语。", "禁忌用语") and not contains("禁忌，忌用语气", "禁忌用语")
+    assert contains("within 4 hours; 4小时内", "4小时") and not contains("4天，小时工", "4小时")
     with pytest.raises(StdkbError):
         compile_query("，。！")
     with pytest.raises(StdkbError):
@@ -66,7 +75,7 @@ def test_chinese_precision_and_recall_equal_like_scan(db, q):
 def test_two_char_query_does_not_match_split_characters(db):
     # "投。诉" and "禁忌，忌用语" contain the characters but not adjacently
     hits = fts_ids(db, "投诉")
-    texts = {r[0]: r[1] for r in db.conn.execute("SELECT id, text FROM clauses")}
+    texts = {r[0]: r[1] for r in db.conn.execute(CLAUSES)}
     assert all("投诉" in texts[h] for h in hits)
     split = [cid for cid, t in texts.items() if "投。诉" in t and "投诉" not in t]
     assert split and not (set(split) & hits)
@@ -79,13 +88,13 @@ def test_two_char_query_does_not_match_split_characters(db):
 @pytest.mark.parametrize("word", ["complaint", "shall", "forbidden", "Gas", "48"])
 def test_english_words_match_whole_words(db, word):
     rx = re.compile(rf"(?<![0-9A-Za-z]){re.escape(word.lower())}(?![0-9A-Za-z])")
-    expected = {r[0] for r in db.conn.execute("SELECT id, text FROM clauses") if rx.search(r[1].lower())}
+    expected = {r[0] for r in db.conn.execute(CLAUSES) if rx.search(r[1].lower())}
     assert expected
     assert fts_ids(db, word) == expected
 
 
 def test_prefix_and_and_queries(db):
-    texts = {r[0]: r[1] for r in db.conn.execute("SELECT id, text FROM clauses")}
+    texts = {r[0]: r[1] for r in db.conn.execute(CLAUSES)}
     got = fts_ids(db, "complain*")
     assert got == {c for c, t in texts.items() if re.search(r"\bcomplain", t.lower())}
     both = fts_ids(db, "投诉 电话")
@@ -127,7 +136,8 @@ def test_filters_doc_and_modality(db):
     assert one_doc and one_doc < all_hits
     assert all(h.startswith("doc004:") for h in one_doc)
     prohib = fts_ids(db, "燃气", modality="prohibition")
-    rows = {r[0] for r in db.conn.execute("SELECT clause FROM obligations WHERE modality='prohibition'")}
+    rows = {r[0] for r in db.conn.execute("SELECT i.id FROM obligations o JOIN clause_ids i ON i.n = o.clause "
+                                          "WHERE o.modality = 'prohibition'")}
     assert prohib and prohib <= rows
     assert prohib < fts_ids(db, "燃气")
     with pytest.raises(StdkbError, match="unknown modality"):
@@ -154,7 +164,7 @@ def test_search_after_source_replacement_forgets_old_text(tmp_path):
     assert not fts_ids(d, "旧条款") and not fts_ids(d, "投诉")
     assert fts_ids(d, "新条款") == {"a:1.1"}
     # the FTS index holds exactly one row per clause
-    assert d.conn.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH 'tok : \"条\" *'").fetchone()[0] == 1
+    assert d.conn.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH '\"条\" *'").fetchone()[0] == 1
     assert d.conn.execute("SELECT count(*) FROM clauses").fetchone()[0] == 2
 
 
@@ -163,7 +173,7 @@ def test_fast_tokens_agree_with_reference_definition():
     from stdkb.search import _tokens_reference
 
     samples = ZH_SENTENCES + EN_SENTENCES + [
-        "", "。，", "  x ", "a_b", "__投诉__", "qqgapqq 投诉", "禁忌，忌用 4小时 GB 50028-2006", "ＧＢ５００２８",
+        "", "。，", "  x ", "a_b", "__投诉__", "投诉，投诉 投诉", "禁忌，忌用 4小时 GB 50028-2006", "ＧＢ５００２８",
         "İstanbul 投诉", "（一）投诉受理：\t2.2.3条 ", "①面带笑容②保持开朗", "x" * 3 + "。" * 3 + "用户",
     ]
     for t in samples:
@@ -176,10 +186,10 @@ def test_too_many_matches_fall_back_to_document_order(db, monkeypatch):
     monkeypatch.setattr(store, "RANK_MAX", 5)
     hits = store.search(db, "投诉", limit=10)
     assert len(hits) == 10 and not any(h["ranked"] for h in hits)
-    keys = [db.conn.execute("SELECT n FROM clauses WHERE id = ?", (h["clause_id"],)).fetchone()[0] for h in hits]
+    keys = [store.clause_n(db, h["clause_id"]) for h in hits]
     assert keys == sorted(keys)
     first10 = [r[0] for r in db.conn.execute(
-        "SELECT id FROM clauses WHERE text LIKE '%投诉%' ORDER BY n LIMIT 10")]
+        f"SELECT id FROM ({CLAUSES}) WHERE text LIKE '%投诉%' ORDER BY n LIMIT 10")]
     assert [h["clause_id"] for h in hits] == first10
     # a narrower query is ranked again
     assert store.search(db, "禁忌用语", doc="测试标准001")[0]["ranked"]

@@ -33,12 +33,27 @@ def write_inputs(d: Path, n_extra: int = 0) -> Path:
     return d
 
 
-def dump(db, ignore=("built_at", "at", "n")):
-    """Every row of every table, minus volatile columns, as a comparable structure."""
+def _stable_sql(t):
+    """Every column of table ``t``, with the integer keys (which a rewrite renumbers) as stable text ids."""
+    if t == "clauses":
+        return ("SELECT c.*, d.id AS document_id, d.key_prefix || c.key AS id, "
+                "(SELECT d.key_prefix || p.key FROM clauses p WHERE p.n = c.parent) AS parent_id "
+                "FROM clauses c JOIN documents d ON d.n = c.document")
+    if t in ("obligations", "thresholds", "phrases", "references"):
+        extra = (", (SELECT d.key_prefix || r.key FROM clauses r WHERE r.n = x.resolved) AS resolved_id"
+                 if t == "references" else "")
+        return (f"SELECT x.*, d.id AS document_id, d.key_prefix || c.key AS clause_id{extra} FROM [{t}] x "
+                f"JOIN clauses c ON c.n = x.clause JOIN documents d ON d.n = x.document")
+    return f"SELECT * FROM [{t}]"
+
+
+def dump(db, ignore=("built_at", "at", "n", "document", "clause", "parent", "resolved")):
+    """Every row of every table, minus volatile columns (integer keys are replaced by the stable ids), as a
+    comparable structure."""
     conn = db.conn if hasattr(db, "conn") else db
     out = {}
     for t in TABLES:
-        cur = conn.execute(f"SELECT * FROM [{t}]")
+        cur = conn.execute(_stable_sql(t))
         cols = [c[0] for c in cur.description]
         out[t] = sorted(json.dumps({k: v for k, v in zip(cols, r) if k not in ignore}, ensure_ascii=False,
                                    sort_keys=True) for r in cur)
@@ -50,12 +65,12 @@ def consistent(db):
     c = db.conn
     for path, n in c.execute("SELECT path, documents FROM sources"):
         assert c.execute("SELECT count(*) FROM documents WHERE source = ?", (path,)).fetchone()[0] == n
-    for did, n in c.execute("SELECT id, clause_count FROM documents"):
-        assert c.execute("SELECT count(*) FROM clauses WHERE document = ?", (did,)).fetchone()[0] == n
+    for dn, n in c.execute("SELECT n, clause_count FROM documents"):
+        assert c.execute("SELECT count(*) FROM clauses WHERE document = ?", (dn,)).fetchone()[0] == n
     assert c.execute("SELECT count(*) FROM documents WHERE source NOT IN (SELECT path FROM sources)").fetchone()[0] == 0
     n_clauses = c.execute("SELECT count(*) FROM clauses").fetchone()[0]
-    n_fts = c.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH 'tok : \"qqgapqq\" OR tok : \"的\" * "
-                      "OR tok : \"应\" *'").fetchone()[0]
+    n_fts = c.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH '\"的\" * "
+                      "OR \"应\" *'").fetchone()[0]
     assert n_fts <= n_clauses
     assert c.execute("PRAGMA foreign_key_check").fetchall() == []
     assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -76,11 +91,19 @@ def test_built_database_matches_ddl(tmp_path):
     # keys and indexes the issue asks for
     fks = {(r[2], r[3]) for r in built.execute("PRAGMA foreign_key_list(obligations)")}
     assert ("clauses", "clause") in fks and ("documents", "document") in fks
-    idx_cols = {r[0]: [c[2] for c in built.execute(f"PRAGMA index_info([{r[0]}])")]
-                for r in built.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
-    flat = {c for cols in idx_cols.values() for c in cols[:1]}
-    for col in ("document", "modality", "unit", "comparator", "kind", "clause", "source"):
-        assert col in flat, col
+    # every filtered column leads an index (a WITHOUT ROWID table's primary key counts), or follows the document
+    # in one: "the prohibitions of a document" is then one range of the obligations table itself
+    keys = {}
+    for (t,) in built.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for idx in built.execute(f"PRAGMA index_list([{t}])").fetchall():
+            cols = [c[2] for c in built.execute(f"PRAGMA index_info([{idx[1]}])")]
+            keys.setdefault(t, []).append(cols)
+    served = {(t, c) for t, idxs in keys.items() for cols in idxs for c in cols[:1] + cols[1:2] * (cols[0] == "document")}
+    for t, col in [("documents", "source"), ("clauses", "document"), ("obligations", "document"),
+                   ("obligations", "modality"), ("thresholds", "document"),
+                   ("thresholds", "unit"), ("thresholds", "comparator"), ("thresholds", "si_unit"),
+                   ("phrases", "document"), ("phrases", "kind"), ("references", "document"), ("references", "kind")]:
+        assert (t, col) in served, (t, col)
 
 
 def test_database_of_another_schema_version_is_a_clear_error(tmp_path):
@@ -126,8 +149,8 @@ def test_foreign_keys_enforced(tmp_path):
     store.write_documents(db, [make_doc("a", "甲标准", "a.txt", ["严禁吸烟。"])])
     with pytest.raises(sqlite3.IntegrityError):
         db.conn.execute("BEGIN")
-        db.conn.execute("INSERT INTO obligations (clause, document, seq, modality, text) "
-                        "VALUES ('no-such-clause', 'a', 1, 'obligation', 't')")
+        db.conn.execute("INSERT INTO obligations (clause, document, seq, modality, text_span) "
+                        "VALUES (999999, 1, 1, 'obligation', 't')")
         db.conn.execute("COMMIT")
     db.conn.execute("ROLLBACK")
     # deleting a document cascades to its clauses and rules
@@ -152,22 +175,30 @@ def test_write_and_iter_documents_round_trip(tmp_path):
     assert [d.index for d in back] == [0, 1, 0]
     one = list(store.iter_documents(db, doc="乙标准"))
     assert len(one) == 1 and one[0].clauses[1].thresholds[0].si_value == 14400
-    # extracted rows get ids derived from the clause id
-    ids = [r[0] for r in db.conn.execute("SELECT id FROM obligations ORDER BY id")]
-    assert "a:1.2#o1" in ids
-    assert db.conn.execute("SELECT id FROM thresholds WHERE clause = 'a:1.1'").fetchone()[0] == "a:1.1#t1"
-    # obligations.action is stored as a span into the sentence when it is part of it, else as text
+    # integer keys inside, stable ids through the clause_ids view; rules keyed by (document, ..., clause, seq)
+    ids = dict(db.conn.execute("SELECT id, n FROM clause_ids"))
+    assert {"a:1", "a:1.2", "b:1.1", "c:1.1"} <= set(ids)
+    assert store.clause_n(db, "a:1.2") == ids["a:1.2"] and store.clause_n(db, "a:9") is None
+    assert db.conn.execute("SELECT modality, seq FROM obligations WHERE clause = ?", (ids["a:1.2"],)).fetchall() == \
+        [("prohibition", 1)]
+    # an obligation's sentence and action are spans (into the clause text, into the sentence) when they are
+    # part of it, else text; the obligation_texts view gives them back as text
     cl = docs[0].clauses[1]
     sentence = "客服人员应在接到投诉后𠀀24小时内回复用户。"  # a character outside the BMP before the action
+    cl.text = "𠀀前文。" + sentence + "后文。"
     cl.obligations = [Obligation(modality="obligation", text=sentence, action="24小时内回复用户"),
                       Obligation(modality="obligation", text=sentence, action="回访"),  # not part of it
                       Obligation(modality="obligation", text=sentence, action=""),
                       Obligation(modality="obligation", text=sentence, action=None)]
     store.write_documents(db, docs)
     assert [d.to_dict() for d in store.iter_documents(db)] == [d.to_dict() for d in docs]
-    spans = [r[0] for r in db.conn.execute("SELECT typeof(action_span) FROM obligations WHERE clause = ? "
-                                           "ORDER BY seq", (cl.id,))]
-    assert spans == ["integer", "text", "text", "null"]
+    n = store.clause_n(db, cl.id)  # rewritten: new keys
+    spans = db.conn.execute("SELECT typeof(text_span), typeof(action_span) FROM obligations WHERE clause = ? "
+                            "ORDER BY seq", (n,)).fetchall()
+    assert spans == [("integer", "integer"), ("integer", "text"), ("integer", "text"), ("integer", "null")]
+    view = db.conn.execute("SELECT text, action, clause_id, document_title FROM obligation_texts WHERE clause = ? "
+                           "ORDER BY seq", (n,)).fetchall()
+    assert view == [(sentence, a, cl.id, "甲标准") for a in ("24小时内回复用户", "回访", "", None)]
     # writing the same documents again replaces, never duplicates
     before = dump(db)
     store.write_documents(db, docs)
@@ -218,7 +249,7 @@ def test_changed_file_replaces_exactly_its_rows(tmp_path):
     db = store.open_db(dbp)
     gas = str((src / "gas.txt").resolve())
     others_before = {t: [r for r in rows if gas not in r] for t, rows in dump(db, ignore=()).items()}
-    keys_before = dict(db.conn.execute("SELECT id, n FROM clauses"))
+    keys_before = dict(db.conn.execute("SELECT id, n FROM clause_ids"))
     (src / "gas.txt").write_text(ZH_STANDARD.replace("48小时", "24小时").replace("3.2 燃气表电池", "3.2 燃气表电量"),
                                  encoding="utf-8")
     r = store.build(dbp, [src])
@@ -231,11 +262,11 @@ def test_changed_file_replaces_exactly_its_rows(tmp_path):
     strip = lambda rows: [x for x in rows if not any(d in x for d in gas_docs)]  # noqa: E731
     assert {t: strip(v) for t, v in others_after.items()} == {t: strip(v) for t, v in others_before.items()}
     gas_text = " ".join(r[0] for r in db.conn.execute(
-        "SELECT c.text FROM clauses c JOIN documents d ON d.id = c.document WHERE d.source = ?", (gas,)))
+        "SELECT c.text FROM clauses c JOIN documents d ON d.n = c.document WHERE d.source = ?", (gas,)))
     assert "24小时" in gas_text and "48小时" not in gas_text and "燃气表电池" not in gas_text
     assert not store.search(db, "燃气表电池") and store.search(db, "燃气表电量")
     # untouched clauses keep their integer keys (datasette links stay valid)
-    keys_after = dict(db.conn.execute("SELECT id, n FROM clauses"))
+    keys_after = dict(db.conn.execute("SELECT id, n FROM clause_ids"))
     for cid, n in keys_before.items():
         if not any(cid.startswith(d) for d in gas_docs):
             assert keys_after[cid] == n
@@ -343,10 +374,11 @@ def test_killed_build_leaves_no_partial_document_and_no_duplicate(tmp_path, grou
     db = store.open_db(dbp)
     consistent(db)
     assert dump(db) == dump(store.open_db(clean))
-    ids = [r[0] for r in db.conn.execute("SELECT id FROM clauses")]
+    ids = [r[0] for r in db.conn.execute("SELECT id FROM clause_ids")]
     assert len(ids) == len(set(ids))
     assert {h["clause_id"] for h in store.search(db, "投诉", limit=1000, duplicates=True)} == \
-        {r[0] for r in db.conn.execute("SELECT id FROM clauses WHERE text LIKE '%投诉%'")}
+        {r[0] for r in db.conn.execute("SELECT i.id FROM clauses c JOIN clause_ids i ON i.n = c.n "
+                                                  "WHERE c.text LIKE '%投诉%'")}
 
 
 @pytest.mark.parametrize("sketches", ["stored", "missing"])
@@ -444,18 +476,20 @@ def corpus_db(tmp_path_factory):
 
 def test_corpus_search_two_char_query(corpus_db):
     hits = store.search(corpus_db, "投诉", limit=1000, duplicates=True)
-    expected = {r[0] for r in corpus_db.conn.execute("SELECT id FROM clauses WHERE text LIKE '%投诉%'")}
+    expected = {r[0] for r in corpus_db.conn.execute("SELECT i.id FROM clauses c JOIN clause_ids i ON i.n = c.n "
+                                                  "WHERE c.text LIKE '%投诉%'")}
     assert len(expected) >= 5 and {h["clause_id"] for h in hits} == expected
     assert any(h["document_title"] == "客户服务标准(试行)" for h in hits)
     # by default the copies of a standard found twice in the dump are left out
     default = {h["clause_id"] for h in store.search(corpus_db, "投诉", limit=1000)}
     dup_docs = {r[0] for r in corpus_db.conn.execute("SELECT id FROM documents WHERE duplicate_of IS NOT NULL")}
     assert dup_docs and default == {c for c in expected
-                                    if corpus_db.conn.execute("SELECT document FROM clauses WHERE id = ?",
+                                    if corpus_db.conn.execute("SELECT document_id FROM clause_ids WHERE id = ?",
                                                               (c,)).fetchone()[0] not in dup_docs}
     for q in ("诉", "严禁", "禁忌用语", "燃气表"):
         got = {h["clause_id"] for h in store.search(corpus_db, q, limit=5000, duplicates=True)}
-        exp = {r[0] for r in corpus_db.conn.execute("SELECT id FROM clauses WHERE text LIKE ?", (f"%{q}%",))}
+        exp = {r[0] for r in corpus_db.conn.execute("SELECT i.id FROM clauses c JOIN clause_ids i ON i.n = c.n "
+                                                    "WHERE c.text LIKE ?", (f"%{q}%",))}
         assert got == exp, q
 
 

@@ -19,41 +19,63 @@ TABLE_DOCS = {
         "path": "Absolute path of the file", "sha256": "sha256 of the file's bytes", "size": "Size in bytes",
         "documents": "Documents found in the file", "built_at": "When the file was last built (UTC)"}),
     "documents": ("Documents", "Standards found in the input files (a file may hold several).", {
-        "id": "Stable document id", "title": "Document title", "source": "Input file",
-        "doc_index": "Position of the document inside its file", "lang": "Language (zh, en)",
+        "n": "Integer key (other tables refer to it)", "id": "Stable document id", "title": "Document title",
+        "source": "Input file", "doc_index": "Position of the document inside its file", "lang": "Language (zh, en)",
         "duplicate_of": "Id of the document this one nearly duplicates", "sha256": "Hash of the document text",
         "source_sha256": "Hash of the input file", "clause_count": "Number of clauses",
         "chars": "Characters of clause text"}),
-    "clauses": ("Clauses", "Numbered clauses and headings, in document order, with their place in the tree.", {
-        "id": "Stable clause id", "n": "Integer key (rowid of the full-text index; negative in near-duplicate documents)", "document": "Document",
-        "seq": "Position in the document", "label": "Normalised number (2.2.3)",
-        "raw_label": "Number as written (（一）, 1、)", "path": "Numbers from the root, JSON list",
-        "path_text": "Numbers from the root", "kind": "heading, clause or text", "level": "Depth (1 = top)",
-        "parent": "Parent clause", "title": "Heading text", "scheme": "Numbering scheme",
-        "text": "Clause text", "line": "Line in the source", "page": "Page in the source"}),
-    "obligations": ("Obligations", "Duties, prohibitions, recommendations and permissions found in clauses.", {
-        "id": "clause id + #o + position", "clause": "Clause", "document": "Document", "seq": "Position in the clause",
-        "modality": "obligation / prohibition / recommendation / permission", "text": "The sentence",
-        "actor": "Who must act", "action": "What must be done", "condition": "When it applies",
-        "exception": "Stated exception", "strength": "Modal strength", "confidence": "Extractor confidence 0-1",
-        "rule": "Extraction rule that fired",
-        "action_span": "Where the action lies in the sentence (start × 65536 + length; text when it is not part of it)"}),
+    "clauses": ("Clauses", "Numbered clauses and headings, in document order, with their place in the tree. "
+                           "A clause's stable id is the document id + ':' + key (view clause_ids). The search box "
+                           "leaves near-duplicate documents out (the search_clauses query includes them).", {
+        "n": "Integer key (rowid of the full-text index)",
+        "document": "Document", "seq": "Position in the document",
+        "key": "Clause id inside the document (numbers from the root joined by /)",
+        "path_json": "The path, stored only when the key does not spell it",
+        "path": "Numbers from the root, JSON list", "path_text": "Numbers from the root",
+        "label": "Normalised number (2.2.3)", "raw_label": "Number as written (（一）, 1、)",
+        "kind": "heading, clause or text", "level": "Depth (1 = top)",
+        "parent_offset": "How many clauses back the parent is", "parent": "Parent clause", "title": "Heading text",
+        "scheme": "Numbering scheme", "text": "Clause text", "line": "Line in the source",
+        "page": "Page in the source"}),
+    "obligations": ("Obligations", "Duties, prohibitions, recommendations and permissions found in clauses. The "
+                                   "sentences are stored as spans of the clause text: view obligation_texts "
+                                   "shows them as text.", {
+        "document": "Document", "modality": "obligation / prohibition / recommendation / permission",
+        "clause": "Clause", "seq": "Position in the clause",
+        "text_span": "The sentence: start × 65536 + length in the clause text (the sentence itself when it is "
+                     "not part of it)",
+        "actor": "Who must act",
+        "action_span": "What must be done: start × 65536 + length in the sentence (or the action itself)",
+        "condition": "When it applies", "exception": "Stated exception", "strength": "Modal strength",
+        "confidence_milli": "Confidence × 1000", "confidence": "Extractor confidence 0-1",
+        "rule": "Extraction rule that fired"}),
     "thresholds": ("Thresholds", "Numeric limits (time, counts, money, sizes), normalised to SI base units.", {
-        "id": "clause id + #t + position", "clause": "Clause", "document": "Document", "seq": "Position in the clause",
+        "document": "Document", "clause": "Clause", "seq": "Position in the clause",
         "value": "Value as written", "max": "Upper bound of a range", "unit": "Unit as written",
         "comparator": "<=, >=, <, >, = or range", "quantity": "Measured quantity (time, length...)",
         "per": "Rate denominator (per year...)", "si_value": "Value in SI base unit", "si_max": "Range maximum in SI",
         "si_unit": "SI base unit (s for time)", "text": "The words the threshold was read from",
-        "confidence": "Extractor confidence 0-1", "rule": "Extraction rule that fired"}),
+        "confidence_milli": "Confidence × 1000", "confidence": "Extractor confidence 0-1",
+        "rule": "Extraction rule that fired"}),
     "phrases": ("Phrases", "Prohibited and required wording (e.g. forbidden service phrases).", {
-        "id": "clause id + #p + position", "clause": "Clause", "document": "Document", "seq": "Position in the clause",
-        "kind": "prohibited or required", "text": "The phrase", "confidence": "Extractor confidence 0-1",
+        "document": "Document", "kind": "prohibited or required", "clause": "Clause", "seq": "Position in the clause",
+        "text": "The phrase", "confidence_milli": "Confidence × 1000", "confidence": "Extractor confidence 0-1",
         "rule": "Extraction rule that fired"}),
     "references": ("References", "References from clauses to other documents, laws and clauses.", {
-        "id": "clause id + #r + position", "clause": "Clause", "document": "Document", "seq": "Position in the clause",
+        "document": "Document", "clause": "Clause", "seq": "Position in the clause",
         "kind": "document, clause or law", "target": "What is referenced", "text": "Words of the reference",
-        "resolved": "Clause id of the target inside the same document", "confidence": "Extractor confidence 0-1",
-        "rule": "Extraction rule that fired"}),
+        "resolved": "The target clause inside the same document", "confidence_milli": "Confidence × 1000",
+        "confidence": "Extractor confidence 0-1", "rule": "Extraction rule that fired"}),
+    "obligation_texts": ("Obligations as text", "Every obligation with its sentence, action, document title and "
+                                                "clause path as text.", {
+        "document_title": "Document", "clause_path": "Numbers from the root", "modality": "Modality",
+        "text": "The sentence", "actor": "Who must act", "action": "What must be done",
+        "condition": "When it applies", "exception": "Stated exception", "strength": "Modal strength",
+        "confidence": "Extractor confidence 0-1", "rule": "Extraction rule that fired",
+        "clause_id": "Stable clause id", "clause": "Clause key", "seq": "Position in the clause",
+        "document": "Document key", "clause_text": "Clause text"}),
+    "clause_ids": ("Clause ids", "The stable id of every clause (document id + ':' + key).", {
+        "n": "Clause key", "id": "Stable clause id", "document_id": "Stable document id"}),
     "ingest_errors": ("Ingest errors", "Files that could not be built in the latest build that saw them.", {
         "path": "Input file", "sha256": "Hash of the failing content", "error": "One-line reason",
         "at": "When (UTC)"}),
@@ -62,6 +84,7 @@ TABLE_DOCS = {
 LABELS = {"documents": "title", "clauses": "label", "sources": "path"}
 
 FACETS = {
+    "obligation_texts": ["modality", "document_title"],
     "documents": ["lang", "source"],
     "clauses": ["document", "kind", "level"],
     "obligations": ["modality", "document", "actor"],
@@ -70,45 +93,51 @@ FACETS = {
     "references": ["kind", "document"],
 }
 
-#: default sort per table; none for the extracted tables: their ``id`` is a generated column without an index
-#: (sorting 700,000 rows on every page), and their rowid order is already build order (document, clause, seq)
+#: default sort per table; none for the extracted tables: their primary key order is document order already
 SORT: dict = {}
+
+#: the text of an obligation's sentence (obligations o joined with clauses c), for the canned queries
+_OBL_TEXT = ("CASE WHEN typeof(o.text_span) = 'integer' THEN substr(c.text, (o.text_span >> 16) + 1, "
+             "o.text_span & 65535) ELSE o.text_span END")
 
 QUERIES = {
     "search_clauses": {
         "title": "Search clauses (Chinese and English)",
-        "description": "Full-text search over clause text. Chinese queries of any length (诉, 投诉, 禁忌用语) "
-                       "and English words; several terms are ANDed, \"quoted text\" is a phrase. Best hits first.",
-        "sql": """select c.id as clause, d.title as document, c.path_text as path,
-  stdkb_snippet(c.text, :q) as snippet, round(f.rank, 3) as score
-from clauses_fts f
+        "description": "Full-text search over clause text, near-duplicate documents included. Chinese queries "
+                       "of any length (诉, 投诉, 禁忌用语) and English words; several terms are ANDed, "
+                       "\"quoted text\" is a phrase. Best hits first.",
+        "sql": """select d.key_prefix || c.key as clause, d.title as document, c.path_text as path,
+  stdkb_snippet(c.text, :q) as snippet, round(stdkb_score(c.text, :q), 3) as score,
+  d.duplicate_of is not null as near_duplicate
+from (select rowid from clauses_fts where clauses_fts match stdkb_match(:q)
+      union all
+      select rowid from clauses_dup_fts where clauses_dup_fts match stdkb_match(:q)) f
 join clauses c on c.n = f.rowid
-join documents d on d.id = c.document
-where clauses_fts match stdkb_match(:q)
-order by f.rank
+join documents d on d.n = c.document
+where stdkb_contains(c.text, :q)
+order by score, c.n
 limit 200""",
     },
     "prohibitions_of_document": {
         "title": "All prohibitions of a document",
         "description": "Prohibitions (严禁, 不得, must not...) of one document: give its id or part of its title.",
-        "sql": """select d.title as document, c.path_text as clause_path, o.actor, o.text as prohibition,
-  o.condition, o.exception, c.text as clause_text, o.confidence, c.id as clause
-from obligations o
-join clauses c on c.id = o.clause
-join documents d on d.id = o.document
-where o.modality = 'prohibition'
-  and (d.id = :doc or d.title like '%' || :doc || '%')
-order by d.source, d.doc_index, c.seq, o.seq""",
+        "sql": f"""select d.title as document, c.path_text as clause_path, o.actor, {_OBL_TEXT} as prohibition,
+  o.condition, o.exception, c.text as clause_text, o.confidence, d.key_prefix || c.key as clause
+from documents d
+join obligations o on o.document = d.n and o.modality = 'prohibition'
+join clauses c on c.n = o.clause
+where d.id = :doc or d.title like '%' || :doc || '%'
+order by d.source, d.doc_index, o.clause, o.seq""",
     },
     "time_limits_in_hours": {
         "title": "Thresholds on time limits, normalised to hours",
         "description": "Every time limit (response, repair, answer times...) converted to hours, shortest first.",
         "sql": """select d.title as document, c.path_text as clause_path, t.comparator,
   round(t.si_value / 3600.0, 4) as hours, round(t.si_max / 3600.0, 4) as max_hours,
-  t.value, t.unit, t.text, c.text as clause_text, c.id as clause
+  t.value, t.unit, t.text, c.text as clause_text, d.key_prefix || c.key as clause
 from thresholds t
-join clauses c on c.id = t.clause
-join documents d on d.id = t.document
+join clauses c on c.n = t.clause
+join documents d on d.n = t.document
 where t.si_unit = 's' and t.si_value is not null
 order by hours, d.title""",
     },
@@ -118,7 +147,7 @@ order by hours, d.title""",
         "sql": """select p.text as phrase, count(*) as clauses, group_concat(distinct d.title) as documents,
   min(p.confidence) as min_confidence
 from phrases p
-join documents d on d.id = p.document
+join documents d on d.n = p.document
 where p.kind = 'prohibited'
 group by p.text
 order by clauses desc, phrase""",
@@ -128,28 +157,35 @@ order by clauses desc, phrase""",
         "description": "Clauses whose references name the target (a standard number like GB 50028, a law, "
                        "or part of a title).",
         "sql": """select r.target, r.kind, r.text as reference, d.title as document, c.path_text as clause_path,
-  c.text as clause_text, c.id as clause
+  c.text as clause_text, d.key_prefix || c.key as clause
 from [references] r
-join clauses c on c.id = r.clause
-join documents d on d.id = r.document
+join clauses c on c.n = r.clause
+join documents d on d.n = r.document
 where r.target like '%' || :target || '%' or r.text like '%' || :target || '%'
-order by r.target, d.title, c.seq""",
+order by r.target, d.title, r.clause""",
     },
     "extractions_to_review": {
         "title": "Extractions to review (lowest confidence first)",
         "description": "Obligations, thresholds, phrases and references the extractors were least sure of.",
-        "sql": """select * from (
-  select 'obligation' as what, o.id, o.confidence, o.modality as kind, o.text, o.rule, o.clause, o.document
-    from obligations o
+        "sql": f"""select x.what, x.confidence, x.kind, x.text, x.rule, d.title as document,
+  d.key_prefix || c.key as clause, x.seq
+from (
+  select 'obligation' as what, o.confidence_milli, o.confidence, o.modality as kind,
+    {_OBL_TEXT.replace("c.text", "(select text from clauses where n = o.clause)")} as text, o.rule, o.clause,
+    o.seq from obligations o where o.confidence_milli < 1000
   union all
-  select 'threshold', t.id, t.confidence, t.comparator, t.text, t.rule, t.clause, t.document from thresholds t
+  select 'threshold', confidence_milli, confidence, comparator, text, rule, clause, seq from thresholds
+    where confidence_milli < 1000
   union all
-  select 'phrase', p.id, p.confidence, p.kind, p.text, p.rule, p.clause, p.document from phrases p
+  select 'phrase', confidence_milli, confidence, kind, text, rule, clause, seq from phrases
+    where confidence_milli < 1000
   union all
-  select 'reference', r.id, r.confidence, r.kind, r.text, r.rule, r.clause, r.document from [references] r
-)
-where confidence < 1.0
-order by confidence, what, id
+  select 'reference', confidence_milli, confidence, kind, text, rule, clause, seq from [references]
+    where confidence_milli < 1000
+) x
+join clauses c on c.n = x.clause
+join documents d on d.n = c.document
+order by x.confidence_milli, x.what, x.clause, x.seq
 limit 1000""",
     },
 }
@@ -177,7 +213,7 @@ def _table_config(name: str) -> dict:
 def build_metadata(db_path) -> dict:
     """The metadata.yaml content (datasette 0.65 layout: everything in metadata)."""
     tables = {name: _table_config(name) for name in TABLE_DOCS}
-    for hidden in ("clauses_fts", "kb_meta", "doc_sketches"):
+    for hidden in ("clauses_fts", "clauses_dup_fts", "kb_meta", "doc_sketches"):
         tables[hidden] = {"hidden": True}
     return {
         "title": "stdkb knowledge base",

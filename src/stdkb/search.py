@@ -8,43 +8,42 @@ dictionary. Instead each clause is indexed in a contentless FTS5 table ``clauses
 with ONE column ``tok`` produced here, in Python, and fed to FTS5's ``unicode61`` tokenizer as
 space-separated tokens: every Latin/digit word (folded to half-width, lower-cased), and for every CJK character
 the pair it starts (投诉电话 -> 投诉 诉电 电话 话): the bigram with the next character of the same run, or the
-character alone at the end of a run. Every character of the text is thus the first character of exactly one
-token, at its own position, so one column answers every query length (an earlier layout kept a unigram and
-a bigram column: twice the postings, twice the index size).
+character alone at the end of a run. Punctuation and white space end a run. Each distinct token is given
+once: the index keeps no positions (``detail=none``), which makes it a third of the size of a positional one.
 
-Between runs separated by punctuation a gap token (:data:`GAP`) is emitted, so a phrase never matches across
-punctuation (禁忌，忌用 does not contain 禁忌用); white space ends a CJK run (燃气表 电池 does not contain
-燃气表电池) but keeps words adjacent. A query is cut with the very same function, then:
+A query is cut with the very same function, then (:func:`plan_query`):
 
-* a 1-character Chinese term        -> ``tok : "诉" *``  (a prefix: 诉 alone or any pair it starts)
-* a Chinese term of n >= 2 chars    -> ``tok : "禁忌 忌用 用语"`` (its n-1 bigrams; the lone last character is
-  dropped, as in a text the run may go on: 禁忌用语的 has 语的 there)
-* an English word                   -> ``tok : "complaint"`` (``compl*`` = prefix)
-* anything mixed (``4小时``, ``2.2.3``) -> the same phrase rules over the mixed tokens (``tok : "4 小时"``)
+* a 1-character Chinese term        -> ``"诉" *``  (a prefix: 诉 alone or any pair it starts)
+* a 2-character Chinese term        -> ``"投诉"``   (the pair itself)
+* an English word                   -> ``"complaint"`` (``compl*`` = prefix)
+* anything longer or mixed          -> all its tokens ANDed (``("禁忌" AND "忌用" AND "用语")``; the lone
+  last character is dropped when the pair before it ends with it), and every row the index returns is then
+  checked against the clause text (:func:`term_regex`): the pairs must be adjacent, in order.
 
 A Chinese term of n characters therefore matches exactly the clauses whose text contains those n characters
-adjacently: the same set as ``LIKE '%term%'`` (tests prove precision and recall against a LIKE scan), with
-bm25 ranking and index look-ups instead of a table scan. Whitespace-separated terms are ANDed; ``"..."``
-quotes a phrase. No dictionary is loaded, so search starts instantly.
+adjacently: the same set as ``LIKE '%term%'`` (tests prove precision and recall against a LIKE scan), with index
+look-ups instead of a table scan. Whitespace-separated terms are ANDed; ``"..."`` quotes a phrase. Ranking
+(FTS5's bm25 needs positions) is done by stdkb.store with the BM25 formula over the matching rows' text.
+No dictionary is loaded, so search starts instantly.
 
 datasette's own ``_search=`` box (``searchmode: raw``) hands the query straight to FTS5 whose ``unicode61``
 tokenizer keeps a run of Chinese characters as one token: 2-character queries work as typed (投诉), a single
 character as a prefix (``诉*``); longer ones need the ``stdkb_match()`` SQL function registered by the bundled
-datasette plugin (the "search_clauses" canned query uses it) or the same rewriting, which that plugin also
-applies to ``_search``.
+datasette plugin (the "search_clauses" canned query uses it with ``stdkb_contains()`` for the check and
+``stdkb_score()`` for the order), which that plugin also applies to ``_search`` (adding the check as ``_where``).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from .errors import StdkbError
 from .text import fold
 
 #: Version of the tokenisation below; stored in kb_meta, a change triggers a rebuild of clauses_fts.
-FTS_VERSION = "2"
-#: Separator token between runs (never produced from text: it is filtered out of words).
-GAP = "qqgapqq"
+FTS_VERSION = "3"
 #: the one indexed column of clauses_fts
 COLUMN = "tok"
 
@@ -57,28 +56,38 @@ def _norm(text: str) -> str:
     return fold(text).lower()
 
 
-# a CJK run | a word | punctuation (white space is skipped)
-_TOKEN = re.compile(rf"([{_CJK_RANGE}]+)|([^\W_{_CJK_RANGE}]+)|(?:[^\w\s]|_)+")
+# a CJK run | a word (punctuation and white space are skipped: they end a run)
+_TOKEN = re.compile(rf"([{_CJK_RANGE}]+)|[^\W_{_CJK_RANGE}]+")
+
+
+def _token_list(text: str) -> list:
+    """Every token of ``text`` in text order (repeats kept): see the module docstring."""
+    out: list = []
+    for m in _TOKEN.finditer(_norm(text)):
+        run = m.group(1)
+        if run:
+            out += [run[i:i + 2] for i in range(len(run))]
+        else:
+            out.append(m.group())
+    return out
 
 
 def tokens(text: str) -> str:
-    """The ``tok`` column value indexed for ``text``. This runs on every clause of every build, so it works on
-    whole runs; :func:`_tokens_reference` is the readable character-by-character definition, and the tests
-    check that both agree."""
+    """The ``tok`` column value indexed for ``text``: its distinct tokens, space-separated. This runs on every
+    clause of every build; :func:`_tokens_reference` is the readable character-by-character definition, and
+    the tests check that both agree."""
     s = _norm(text)
-    if GAP in s:
-        s = s.replace(GAP, "qqgap")
     out: list = []
-    for run, word in _TOKEN.findall(s):
-        if run:
+    for run in _TOKEN_RUNS.findall(s):
+        if len(run) == 1 or not ("\u3400" <= run[0] <= "\ufaff" and _CJK1.match(run)):
+            out.append(run)
+        else:
             out += [run[i:i + 2] for i in range(len(run))]
-        elif word:
-            out.append(word)
-        elif out and out[-1] != GAP:
-            out.append(GAP)
-    if out and out[-1] == GAP:
-        out.pop()
-    return " ".join(out)
+    return " ".join(dict.fromkeys(out))
+
+
+# the same units as _TOKEN, as one group (findall gives strings)
+_TOKEN_RUNS = re.compile(rf"[{_CJK_RANGE}]+|[^\W_{_CJK_RANGE}]+")
 
 
 def _tokens_reference(text: str) -> str:
@@ -88,17 +97,12 @@ def _tokens_reference(text: str) -> str:
     out: list = []
     for k, m in enumerate(units):
         u = m.group()
-        if k and s[units[k - 1].end():m.start()].strip() and out and out[-1] != GAP:
-            out.append(GAP)  # punctuation between two units (white space alone is no gap)
-        if u == GAP:
-            u = "qqgap"
         if len(u) == 1 and _CJK1.match(u):
             nxt = units[k + 1] if k + 1 < len(units) else None
             if nxt is not None and nxt.start() == m.end() and _CJK1.fullmatch(nxt.group()):
                 u += nxt.group()  # the pair this character starts
-        out.append(u)
-    if out and out[-1] == GAP:
-        out.pop()
+        if u not in out:
+            out.append(u)
     return " ".join(out)
 
 
@@ -109,8 +113,18 @@ def _is_cjk_char(t: str) -> bool:
     return len(t) == 1 and _CJK1.match(t) is not None
 
 
-def _term_expr(term: str, prefix: bool = False) -> Optional[str]:
-    toks = tokens(term).split()
+@dataclass
+class Term:
+    """One query term: what the user typed, its FTS5 expression, and whether the index alone decides it."""
+    text: str
+    expr: str
+    exact: bool  # False: rows the index returns must still be checked with ``regex`` against the clause text
+    prefix: bool
+    regex: re.Pattern
+
+
+def _term(term: str, prefix: bool = False) -> Optional[Term]:
+    toks = _token_list(term)
     if not toks:
         return None
     star = prefix
@@ -124,25 +138,68 @@ def _term_expr(term: str, prefix: bool = False) -> Optional[str]:
             star = True  # a lone character: the pair it starts, whatever comes next
     elif len(last) == 2 and _is_cjk_char(last[0]):
         star = False
-    return f'{COLUMN} : "{" ".join(toks)}"' + (" *" if star else "")
+    toks = list(dict.fromkeys(toks[:-1])) + [toks[-1]]
+    quoted = [f'"{t}"' for t in toks]
+    if star:
+        quoted[-1] += " *"
+    # no column filter (``tok : ...``): FTS5 refuses them without positions, and there is one column anyway
+    expr = quoted[0] if len(quoted) == 1 else f"({' AND '.join(quoted)})"
+    return Term(text=term, expr=expr, exact=len(toks) == 1, prefix=star, regex=term_regex(term, prefix=star))
 
 
-def compile_query(query: str) -> str:
-    """Turn a user query into an FTS5 MATCH expression over clauses_fts. Raises StdkbError when it has no
-    searchable character."""
-    parts = []
+def plan_query(query: str) -> list:
+    """The query's terms (:class:`Term`), ANDed. Raises StdkbError when it has no searchable character."""
+    return list(_plan(query or ""))
+
+
+@lru_cache(maxsize=256)
+def _plan(query: str) -> tuple:
+    terms = []
     for m in _TERM.finditer(query or ""):
         if m.group(1) is not None:
-            expr = _term_expr(m.group(1))
+            t = _term(m.group(1))
         else:
             raw = m.group(2)
             prefix = raw.endswith("*") and len(raw) > 1
-            expr = _term_expr(raw.rstrip("*") if prefix else raw, prefix=prefix)
-        if expr:
-            parts.append(expr)
-    if not parts:
+            t = _term(raw.rstrip("*") if prefix else raw, prefix=prefix)
+        if t:
+            terms.append(t)
+    if not terms:
         raise StdkbError(f"nothing to search for in {query!r} (give letters, digits or Chinese characters)")
-    return " AND ".join(parts)
+    return tuple(terms)
+
+
+def needs_check(query: str) -> bool:
+    """Do the rows the index returns for ``query`` still need :func:`contains` (a term longer than one token)?"""
+    return not all(t.exact for t in plan_query(query))
+
+
+#: average clause length assumed by :func:`score` (characters); stdkb.store ranks with the real average
+AVG_CHARS = 80.0
+
+
+def score(text: Optional[str], query: str, avg: float = AVG_CHARS) -> float:
+    """BM25 of ``text`` for ``query`` without the IDF factor (k1 = 1.2, b = 0.75; lower = better, 0 = no match):
+    used by the datasette plugin's ``stdkb_score()``."""
+    k1, b = 1.2, 0.75
+    s = _norm(text or "")
+    out = 0.0
+    for t in plan_query(query):
+        tf = sum(1 for _ in t.regex.finditer(s))
+        out -= tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(s) / (avg or 1.0)))
+    return out
+
+
+def compile_query(query: str) -> str:
+    """Turn a user query into an FTS5 MATCH expression over clauses_fts (rows it returns for a term that is not
+    ``exact`` still need :func:`contains`). Raises StdkbError when it has no searchable character."""
+    return " AND ".join(t.expr for t in plan_query(query))
+
+
+def contains(text: Optional[str], query: str) -> bool:
+    """Does ``text`` match every term of ``query`` (the check behind the index for longer terms)?"""
+    s = _norm(text or "")
+    return all(t.regex.search(s) for t in plan_query(query))
 
 
 def query_terms(query: str) -> list[str]:
@@ -155,7 +212,10 @@ def query_terms(query: str) -> list[str]:
     return out
 
 
-def _term_regex(term: str) -> Optional[re.Pattern]:
+def term_regex(term: str, prefix: bool = False) -> Optional[re.Pattern]:
+    """A regex over normalised text (fold + lower) that finds ``term`` as the index understands it: CJK
+    characters adjacent, other units separated by nothing but punctuation or space, words whole (a prefix when
+    ``prefix``)."""
     s = _norm(term)
     units = [m.group() for m in _UNIT.finditer(s)]
     if not units:
@@ -168,7 +228,12 @@ def _term_regex(term: str) -> Optional[re.Pattern]:
             pieces.append("" if both_cjk else r"[\W_]*")
         pieces.append(re.escape(u))
         prev = u
+    if not _CJK1.match(units[0][0]):
+        pieces.insert(0, rf"(?<![^\W_{_CJK_RANGE}])")
+    if not prefix and not _CJK1.match(units[-1][-1]):
+        pieces.append(rf"(?![^\W_{_CJK_RANGE}])")
     return re.compile("".join(pieces))
+
 
 
 def highlight(text: str, query: str, *, width: int = 80, start_tag: str = "<mark>", end_tag: str = "</mark>") -> str:
@@ -176,11 +241,12 @@ def highlight(text: str, query: str, *, width: int = 80, start_tag: str = "<mark
     s = _norm(text)
     if len(s) != len(text):  # lower() changed lengths (rare non-ASCII case rules): fall back to fold only
         s = fold(text)
+    try:
+        regexes = [t.regex for t in plan_query(query)]
+    except StdkbError:
+        regexes = []
     spans = []
-    for t in query_terms(query):
-        rx = _term_regex(t)
-        if rx is None:
-            continue
+    for rx in regexes:
         spans.extend(m.span() for m in rx.finditer(s) if m.end() > m.start())
     spans.sort()
     merged: list[list[int]] = []

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import heapq
 import json
 import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from itertools import islice
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
@@ -33,7 +35,9 @@ from .errors import InputError, StdkbError
 from .model import Clause, Document, Obligation, Phrase, Reference, Threshold
 
 DEFAULT_DB = "stdkb.db"
-SCHEMA_VERSION = "2"  # 2: generated ids of extracted rows, obligations.action_span, one-column FTS
+#: page size of a new knowledge base (SQLite's default is 4096): fewer, fuller pages for rows of ~100-200 bytes
+PAGE_SIZE = int(os.environ.get("STDKB_PAGE_SIZE") or 8192)
+SCHEMA_VERSION = "3"  # 3: integer keys, spans, WITHOUT ROWID rule tables, FTS without positions
 TABLES = ("sources", "documents", "clauses", "obligations", "thresholds", "phrases", "references",
           "ingest_errors", "kb_meta")
 
@@ -82,6 +86,8 @@ def open_db(path=DEFAULT_DB, create: bool = False):
         if existed:
             _check_schema_version(conn, p)
         if create:
+            if not existed:  # before the first table: only a new file can choose its page size
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(schema_sql())
@@ -121,12 +127,15 @@ def _rebuild_fts(conn):
     """Re-index every clause (the tokenisation changed)."""
     from .search import tokens
 
-    conn.execute("DROP TABLE IF EXISTS clauses_fts")  # its columns may have changed too
+    for t in FTS_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS [{t}]")  # its columns may have changed too
     conn.executescript(schema_sql())
     conn.execute("BEGIN IMMEDIATE")
     try:
-        rows = conn.execute("SELECT n, text FROM clauses ORDER BY n").fetchall()
-        conn.executemany("INSERT INTO clauses_fts(rowid, tok) VALUES (?, ?)", ((n, tokens(t)) for n, t in rows))
+        for dup, table in enumerate(FTS_TABLES):
+            rows = conn.execute(f"SELECT c.n, c.text FROM clauses c JOIN documents d ON d.n = c.document WHERE "
+                                f"(d.duplicate_of IS NOT NULL) = ? ORDER BY c.n", (dup,)).fetchall()
+            conn.executemany(f"INSERT INTO [{table}](rowid, tok) VALUES (?, ?)", ((n, tokens(t)) for n, t in rows))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -152,46 +161,102 @@ def _source_key(doc: Document) -> str:
 
 
 def _span(text, part):
-    """``part`` as an integer span (start << 16 | length) into ``text`` when it is a substring of it (the
-    obligations.action generated column reads it back), else ``part`` itself."""
+    """``part`` as an integer span (start << 16 | length) into ``text`` when it is a substring of it (views and
+    readers turn it back into text with substr), else ``part`` itself (None stays None)."""
     if part and text:
         i = text.find(part)
-        if i >= 0 and len(part) < 65536 and i < (1 << 40):
+        if i >= 0 and len(part) < 65536:
             return (i << 16) | len(part)
     return part
 
 
-#: first key (clauses.n) of near-duplicate documents' clauses; original documents count up from 1
-DUP_KEY_BASE = -(1 << 31)  # 4-byte integers in records; room for 2 billion clauses
+def _unspan(text, span):
+    if isinstance(span, int):
+        i = span >> 16
+        return text[i:i + (span & 65535)]
+    return span
 
 
-def _doc_rows(doc: Document, source: str, next_n: int):
+def _head(text, title):
+    """A clause title as clauses.title_span: its length when the text starts with it, else the title itself."""
+    if title and text.startswith(title):
+        return len(title)
+    return title
+
+
+def _milli(conf) -> int:
+    """Confidence 0..1 stored as an integer in thousandths (1-2 bytes instead of an 8-byte float)."""
+    return 1000 if conf is None else int(round(float(conf) * 1000))
+
+
+#: full-text indexes: clauses of original documents, clauses of near-duplicates
+FTS_TABLES = ("clauses_fts", "clauses_dup_fts")
+
+
+def derived_path(key: str) -> list:
+    """The path a clause key spells (what the generated column clauses.path computes when path_json is NULL):
+    "2/2.2/2.2.3" -> ["2", "2.2", "2.2.3"]; "_" (text before the first clause) -> []; "~N" numbers repeats."""
+    base = key.split("~", 1)[0]
+    return [] if base == "_" else base.split("/")
+
+
+_JSON_SPECIAL = set('"\\')
+
+
+def _key_prefix(doc: Document) -> str:
+    """What every clause id of ``doc`` starts with and the store leaves out of clauses.key: "<doc id>:" for the
+    pipeline's ids, else nothing (the whole id is the key)."""
+    prefix = f"{doc.id}:"
+    return prefix if all(c.id.startswith(prefix) for c in doc.clauses) else ""
+
+
+def _pk_obligation(r):
+    return r[1], r[2], r[3]  # (document,) modality, clause, seq
+
+
+def _pk_phrase(r):
+    return r[1], r[2], r[3]  # (document,) kind, clause, seq
+
+
+def _doc_rows(doc: Document, source: str, doc_n: int, next_n: int):
     """Rows for one document: (doc_row, clause_rows, fts_rows, obligations, thresholds, phrases, refs)."""
     from .search import tokens
 
     clause_rows, fts_rows, obl, thr, phr, ref = [], [], [], [], [], []
     chars = 0
+    did = doc.id
+    prefix = _key_prefix(doc)
+    cut = len(prefix)
+    key_n = {c.id: next_n + seq for seq, c in enumerate(doc.clauses)}
     for seq, c in enumerate(doc.clauses):
         # ascending inside a document (FTS5 flushes its pending terms whenever a rowid is not larger than the
         # previous one: descending keys cost a tiny segment per clause)
         n = next_n + seq
+        text = c.text or ""
+        key = c.id[cut:]
         path = [str(x) for x in (c.path or [])]
-        clause_rows.append((c.id, n, doc.id, seq, c.label, c.raw_label, json.dumps(path, ensure_ascii=False),
-                            " > ".join(path) if path else None, c.kind, c.level, c.parent, c.title, c.scheme,
-                            c.text or "", c.line, c.page))
-        chars += len(c.text or "")
-        fts_rows.append((n, tokens(c.text or "")))
+        path_json = None
+        if derived_path(key) != path or any(_JSON_SPECIAL & set(x) or "~" in x or "/" in x for x in path):
+            path_json = json.dumps(path, ensure_ascii=False, separators=(",", ":"))
+        pn = key_n.get(c.parent) if c.parent else None
+        clause_rows.append((n, doc_n, seq, key, path_json, c.raw_label, c.kind, c.level,
+                            None if pn is None else n - pn, _head(text, c.title), c.scheme, text, c.line, c.page))
+        chars += len(text)
+        fts_rows.append((n, tokens(text)))
         for i, o in enumerate(c.obligations, 1):
-            obl.append((c.id, doc.id, i, o.modality, o.text, o.actor, _span(o.text, o.action), o.condition,
-                        o.exception, o.strength, o.confidence, o.rule))
+            obl.append((doc_n, o.modality, n, i, _span(text, o.text), o.actor, _span(o.text, o.action), o.condition,
+                        o.exception, o.strength, _milli(o.confidence), o.rule))
         for i, t in enumerate(c.thresholds, 1):
-            thr.append((c.id, doc.id, i, t.value, t.max, t.unit, t.comparator, t.quantity, t.per,
-                        t.si_value, t.si_max, t.si_unit, t.text, t.confidence, t.rule))
+            thr.append((doc_n, n, i, t.value, t.max, t.unit, t.comparator, t.quantity, t.per,
+                        t.si_value, t.si_max, t.si_unit, t.text, _milli(t.confidence), t.rule))
         for i, p in enumerate(c.phrases, 1):
-            phr.append((c.id, doc.id, i, p.kind, p.text, p.confidence, p.rule))
+            phr.append((doc_n, p.kind, n, i, p.text, _milli(p.confidence), p.rule))
         for i, r in enumerate(c.references, 1):
-            ref.append((c.id, doc.id, i, r.kind, r.target, r.text, r.resolved, r.confidence, r.rule))
-    doc_row = (doc.id, doc.title or "", source, doc.index or 0, doc.lang, doc.duplicate_of, doc.sha256,
+            ref.append((doc_n, n, i, r.kind, r.target, r.text, key_n.get(r.resolved) if r.resolved else None,
+                        _milli(r.confidence), r.rule))
+    obl.sort(key=_pk_obligation)
+    phr.sort(key=_pk_phrase)
+    doc_row = (doc_n, did, prefix, doc.title or "", source, doc.index or 0, doc.lang, doc.duplicate_of, doc.sha256,
                doc.source_sha256, len(doc.clauses), chars)
     return doc_row, clause_rows, fts_rows, obl, thr, phr, ref
 
@@ -201,54 +266,60 @@ def _delete_source(conn, source: str):
     deleted by giving the indexed values again, recomputed from the stored clause text)."""
     from .search import tokens
 
-    if conn.execute("SELECT 1 FROM documents WHERE source = ? LIMIT 1", (source,)).fetchone():
-        rows = conn.execute("SELECT c.n, c.text FROM clauses c JOIN documents d ON d.id = c.document "
-                            "WHERE d.source = ? ORDER BY c.n", (source,)).fetchall()
-        if rows:
-            conn.executemany("INSERT INTO clauses_fts(clauses_fts, rowid, tok) VALUES ('delete', ?, ?)",
+    found = conn.execute("SELECT n, duplicate_of IS NOT NULL FROM documents WHERE source = ?", (source,)).fetchall()
+    docs = [r[0] for r in found]
+    if docs:
+        marks = ",".join("?" * len(docs))
+        for dup, table in enumerate(FTS_TABLES):
+            some = [n for n, d in found if d == dup]
+            if not some:
+                continue
+            rows = conn.execute(f"SELECT n, text FROM clauses WHERE document IN ({','.join('?' * len(some))}) "
+                                f"ORDER BY n", some).fetchall()
+            conn.executemany(f"INSERT INTO [{table}]([{table}], rowid, tok) VALUES ('delete', ?, ?)",
                              ((n, tokens(t)) for n, t in rows))
         # explicit deletes, children first: writes run with foreign keys off (see _write_source), and a new
-        # source (the common case of a fresh build) skips these statements altogether
-        docs = "SELECT id FROM documents WHERE source = ?"
+        # source (the common case of a fresh build) skips these statements altogether. Every table below is
+        # keyed (or indexed) by document first.
         for t in ("obligations", "thresholds", "phrases", "references", "doc_sketches", "clauses"):
-            conn.execute(f"DELETE FROM [{t}] WHERE document IN ({docs})", (source,))
-        conn.execute("DELETE FROM documents WHERE source = ?", (source,))
+            conn.execute(f"DELETE FROM [{t}] WHERE document IN ({marks})", docs)
+        conn.execute(f"DELETE FROM documents WHERE n IN ({marks})", docs)
     conn.execute("DELETE FROM sources WHERE path = ?", (source,))
 
 
-#: columns written for extracted rows (their ``id`` is a generated column: clause id + "#o" + seq, ...)
+#: columns written for extracted rows, in the order of _doc_rows' tuples
 _EXTRACTED_COLS = {
-    "obligations": "clause, document, seq, modality, text, actor, action_span, condition, exception, strength, "
-                   "confidence, rule",
-    "thresholds": "clause, document, seq, value, max, unit, comparator, quantity, per, si_value, si_max, si_unit, "
-                  "text, confidence, rule",
-    "phrases": "clause, document, seq, kind, text, confidence, rule",
-    "references": "clause, document, seq, kind, target, text, resolved, confidence, rule",
+    "obligations": "document, modality, clause, seq, text_span, actor, action_span, condition, exception, strength, "
+                   "confidence_milli, rule",
+    "thresholds": "document, clause, seq, value, max, unit, comparator, quantity, per, si_value, si_max, si_unit, "
+                  "text, confidence_milli, rule",
+    "phrases": "document, kind, clause, seq, text, confidence_milli, rule",
+    "references": "document, clause, seq, kind, target, text, resolved, confidence_milli, rule",
 }
 _INSERT = {t: f"INSERT INTO [{t}] ({c}) VALUES ({','.join('?' * (c.count(',') + 1))})"
            for t, c in _EXTRACTED_COLS.items()}
+_CLAUSE_COLS = ("n, document, seq, key, path_json, raw_label, kind, level, parent_offset, title_span, scheme, text, "
+                "line, page")
+_INSERT_CLAUSE = f"INSERT INTO clauses ({_CLAUSE_COLS}) VALUES ({','.join('?' * (_CLAUSE_COLS.count(',') + 1))})"
 
 
-def _insert_doc(conn, doc: Document, source: str, fts_rows: list) -> int:
-    """Insert one document's rows; its full-text rows are appended to ``fts_rows`` (inserted per source in
-    rowid order, see _write_source_tx)."""
-    # clauses.n (= the FTS rowid) is positive for original documents and negative for near-duplicates, so that
-    # search leaves duplicates out with a rowid range inside FTS5 (no join); a document's keys are consecutive.
-    # Both ranges grow upwards (near-duplicates from DUP_KEY_BASE): keys appended at the right end of every
-    # B-tree keyed by them fill their pages, where keys growing downwards left pages half empty.
-    if doc.duplicate_of:
-        top = conn.execute("SELECT max(n) FROM clauses WHERE n < 0").fetchone()[0]
-        next_n = DUP_KEY_BASE if top is None else top + 1
-    else:
-        next_n = max(conn.execute("SELECT max(n) FROM clauses").fetchone()[0] or 0, 0) + 1
-    doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, next_n)
-    conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", doc_row)
-    conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", clauses)
-    fts_rows.extend(fts)
+def _insert_doc(conn, doc: Document, source: str, fts_rows: tuple) -> tuple:
+    """Insert one document's rows; its full-text rows are appended to ``fts_rows[0]`` (original) or
+    ``fts_rows[1]`` (near-duplicate), inserted per source in rowid order (see _write_source_tx).
+    Returns (documents.n, number of clauses)."""
+    # clauses.n (= the FTS rowid) counts up over all documents, a document's keys are consecutive: keys appended
+    # at the right end of every B-tree keyed by them fill its pages (two interleaved ranges, as an earlier layout
+    # had for near-duplicates, split pages in the middle and left them a third empty)
+    next_n = (conn.execute("SELECT max(n) FROM clauses").fetchone()[0] or 0) + 1
+    doc_n = (conn.execute("SELECT max(n) FROM documents").fetchone()[0] or 0) + 1
+    doc_row, clauses, fts, obl, thr, phr, ref = _doc_rows(doc, source, doc_n, next_n)
+    conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", doc_row)
+    conn.executemany(_INSERT_CLAUSE, clauses)
+    fts_rows[1 if doc.duplicate_of else 0].extend(fts)
     for table, rows in (("obligations", obl), ("thresholds", thr), ("phrases", phr), ("references", ref)):
         if rows:
             conn.executemany(_INSERT[table], rows)
-    return len(clauses)
+    return doc_n, len(clauses)
 
 
 class _CrashHook:
@@ -269,7 +340,8 @@ class _CrashHook:
 def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optional[int], hook=None,
                   sketches: Optional[dict] = None) -> int:
     """Replace one source's rows by ``docs`` in one transaction. Returns the number of clauses written.
-    ``sketches``: document id -> near-duplicate sketch (DuplicateIndex.fingerprint), stored with the rows."""
+    ``sketches``: document id -> near-duplicate sketch (DuplicateIndex.fingerprint), stored with the rows of the
+    documents that are not near-duplicates themselves (new documents are only compared with those)."""
     # the rows written here are consistent by construction (children of the documents inserted in the same
     # transaction, deletes done explicitly): checking every foreign key of every row costs ~20 % of a build
     # (inside a build's group transaction, _Group turned them off already)
@@ -291,16 +363,21 @@ def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None) ->
     try:
         _delete_source(conn, source)
         conn.execute("INSERT INTO sources VALUES (?,?,?,?,?)", (source, sha or "", size, len(docs), _now()))
-        fts_rows: list = []
+        fts_rows: tuple = ([], [])
+        doc_ns = {}
         for d in docs:
-            n_clauses += _insert_doc(conn, d, source, fts_rows)
+            doc_ns[d.id], k = _insert_doc(conn, d, source, fts_rows)
+            n_clauses += k
             if hook:
                 hook.doc_written()
-        fts_rows.sort(key=lambda r: r[0])
-        conn.executemany("INSERT INTO clauses_fts(rowid, tok) VALUES (?, ?)", fts_rows)
+        for table, rows in zip(FTS_TABLES, fts_rows):
+            if rows:
+                rows.sort(key=lambda r: r[0])
+                conn.executemany(f"INSERT INTO [{table}](rowid, tok) VALUES (?, ?)", rows)
         if sketches:
             conn.executemany("INSERT INTO doc_sketches VALUES (?, ?)",
-                             [(d.id, _pack_sketch(sketches[d.id])) for d in docs if sketches.get(d.id) is not None])
+                             [(doc_ns[d.id], _pack_sketch(sketches[d.id])) for d in docs
+                              if sketches.get(d.id) is not None and not d.duplicate_of])
         conn.execute("DELETE FROM ingest_errors WHERE path = ?", (source,))
         conn.execute("RELEASE stdkb_source" if nested else "COMMIT")
     except BaseException:
@@ -555,15 +632,15 @@ def _seed_dedupe(conn, dedupe, rebuilding: set):
     repeats a stored standard is marked ``duplicate_of`` it even when the stored file is skipped. Documents
     read back from their stored sketch; only those stored without one (written through write_documents, or
     by an older stdkb) have their clause text re-read."""
-    rows = conn.execute("SELECT d.id, d.source, d.duplicate_of, s.sketch FROM documents d "
-                        "LEFT JOIN doc_sketches s ON s.document = d.id ORDER BY d.source, d.doc_index").fetchall()
-    for did, source, dup, blob in rows:
+    rows = conn.execute("SELECT d.n, d.id, d.source, d.duplicate_of, s.sketch FROM documents d "
+                        "LEFT JOIN doc_sketches s ON s.document = d.n ORDER BY d.source, d.doc_index").fetchall()
+    for dn, did, source, dup, blob in rows:
         if source in rebuilding:
             continue
-        if blob is not None:
-            dedupe.add(did, _unpack_sketch(blob), dup)
+        if blob is not None or dup is not None:  # a near-duplicate is never compared with: no sketch is kept
+            dedupe.add(did, _unpack_sketch(blob) if blob is not None else (), dup)
             continue
-        texts = [t for (t,) in conn.execute("SELECT text FROM clauses WHERE document = ? ORDER BY seq", (did,))]
+        texts = [t for (t,) in conn.execute("SELECT text FROM clauses WHERE document = ? ORDER BY n", (dn,))]
         stub = Document(id=did, title="", source=source, duplicate_of=dup,
                         clauses=[Clause(id="", label=None, path=[], kind="clause", level=1, parent=None, text=t)
                                  for t in texts])
@@ -641,45 +718,115 @@ def find_document(db, title_or_id: str) -> dict:
     raise StdkbError(f"unknown document {q!r} (see `stdkb stats` for the list)")
 
 
-def get_clause(db, clause_id: str) -> dict:
-    """A ``clauses`` row (``path`` decoded to a list) plus ``document_title``; unknown -> StdkbError."""
+#: a clause as the read API returns it: the stable id, the document's id and the parent's id as text
+_CLAUSE_SELECT = """SELECT c.n, d.key_prefix || c.key AS id, d.id AS document, c.seq, c.label, c.raw_label,
+    c.path, c.path_text, c.kind, c.level, CASE WHEN p.n IS NULL THEN NULL ELSE d.key_prefix || p.key END AS parent,
+    c.title, c.scheme, c.text, c.line, c.page, d.title AS document_title, c.document AS document_n
+  FROM clauses c JOIN documents d ON d.n = c.document LEFT JOIN clauses p ON p.n = c.parent"""
+
+
+def clause_n(db, clause_id: str) -> Optional[int]:
+    """The integer key (clauses.n) of a stable clause id "<document id>:<key>", or None."""
     conn = _conn(_db(db))
-    rows = list(_rows(conn, "SELECT c.*, d.title AS document_title FROM clauses c "
-                            "JOIN documents d ON d.id = c.document WHERE c.id = ?", (clause_id,)))
+    cid = clause_id or ""
+    i = cid.find(":")
+    while i > 0:  # a document id may itself hold ':'
+        row = conn.execute("SELECT n FROM documents WHERE id = ? AND key_prefix = ?", (cid[:i], cid[:i + 1])).fetchone()
+        if row:
+            hit = conn.execute("SELECT n FROM clauses WHERE document = ? AND key = ?", (row[0], cid[i + 1:])).fetchone()
+            if hit:
+                return hit[0]
+        i = cid.find(":", i + 1)
+    # documents whose clause ids did not start with the document id (written through write_documents)
+    hit = conn.execute("SELECT c.n FROM documents d JOIN clauses c ON c.document = d.n WHERE d.key_prefix = '' "
+                       "AND c.key = ?", (cid,)).fetchone()
+    return hit[0] if hit else None
+
+
+def clause_row(db, n: int) -> Optional[dict]:
+    """A clause by its integer key, as :func:`get_clause` returns it."""
+    conn = _conn(_db(db))
+    rows = list(_rows(conn, _CLAUSE_SELECT + " WHERE c.n = ?", (n,)))
     if not rows:
-        raise StdkbError(f"unknown clause {clause_id!r}")
+        return None
     row = rows[0]
     row["path"] = json.loads(row["path"])
     return row
 
 
+def get_clause(db, clause_id: str) -> dict:
+    """A clause (``path`` decoded to a list) with its ``document`` id and ``document_title``, by stable id;
+    unknown -> StdkbError."""
+    n = clause_n(db, clause_id)
+    row = clause_row(db, n) if n is not None else None
+    if row is None:
+        raise StdkbError(f"unknown clause {clause_id!r}")
+    return row
+
+
 def clause_ancestors(db, clause_id: str) -> list:
-    """The chain of ``clauses`` rows from the root down to the parent of ``clause_id``."""
+    """The chain of clauses (as :func:`get_clause`) from the root down to the parent of ``clause_id``."""
     conn = _conn(_db(db))
     out = []
-    cur = get_clause(conn, clause_id)["parent"]
+    cur = get_clause(conn, clause_id)
     seen = set()
-    while cur and cur not in seen:
-        seen.add(cur)
-        rows = list(_rows(conn, "SELECT * FROM clauses WHERE id = ?", (cur,)))
-        if not rows:
+    while cur is not None:
+        parent = conn.execute("SELECT parent FROM clauses WHERE n = ?", (cur["n"],)).fetchone()[0]
+        if parent is None or parent in seen:
             break
-        out.append(rows[0])
-        cur = rows[0]["parent"]
+        seen.add(parent)
+        cur = clause_row(conn, parent)
+        if cur is not None:
+            out.append(cur)
     return out[::-1]
 
 
-def _extracted(conn, table: str, where: str, key) -> dict:
+#: storage-only columns left out of the rows :func:`clause_rules` returns
+_STORAGE_COLS = ("text_span", "action_span", "confidence_milli")
+
+
+def clause_rules(db, n: int) -> dict:
+    """The extracted rules of clause ``n`` per table, in order, as readable dicts: ``clause`` and ``document``
+    as stable ids, an obligation's ``text`` and ``action`` as text, ``resolved`` as a clause id."""
+    conn = _conn(_db(db))
+    doc, text, did, prefix, key = conn.execute("SELECT c.document, c.text, d.id, d.key_prefix, c.key FROM clauses c "
+                                               "JOIN documents d ON d.n = c.document WHERE c.n = ?", (n,)).fetchone()
+    out = {}
+    for t in ("obligations", "thresholds", "phrases", "references"):
+        rows = []
+        for r in _rows(conn, f"SELECT * FROM [{t}] WHERE document = ? AND clause = ? ORDER BY seq", (doc, n)):
+            if t == "obligations":
+                r["text"] = _unspan(text, r["text_span"])
+                r["action"] = _unspan(r["text"], r["action_span"])
+            if t == "references" and r["resolved"] is not None:
+                k = conn.execute("SELECT key FROM clauses WHERE n = ?", (r["resolved"],)).fetchone()
+                r["resolved"] = prefix + k[0] if k else None
+            r["clause"], r["document"] = prefix + key, did
+            rows.append({k: v for k, v in r.items() if k not in _STORAGE_COLS})
+        out[t] = rows
+    return out
+
+
+def clause_children(db, n: int) -> list:
+    """Stable ids of the clauses whose parent is clause ``n``, in document order."""
+    conn = _conn(_db(db))
+    return [r[0] for r in conn.execute("SELECT d.key_prefix || c.key FROM clauses c JOIN documents d ON "
+                                       "d.n = c.document WHERE c.document = (SELECT document FROM clauses WHERE "
+                                       "n = ?) AND c.parent = ? ORDER BY c.n", (n, n))]
+
+
+def _extracted(conn, table: str, doc_n: int) -> dict:
     out: dict = {}
-    for r in _rows(conn, f"SELECT * FROM [{table}] WHERE {where} ORDER BY clause, seq", (key,)):
+    for r in _rows(conn, f"SELECT * FROM [{table}] WHERE document = ? ORDER BY clause, seq", (doc_n,)):
         out.setdefault(r["clause"], []).append(r)
     return out
 
 
-def _to_obligation(r):
-    return Obligation(modality=r["modality"], text=r["text"], actor=r["actor"], action=r["action"],
-                      condition=r["condition"], exception=r["exception"], strength=r["strength"],
-                      confidence=r["confidence"], rule=r["rule"])
+def _to_obligation(r, text):
+    sentence = _unspan(text, r["text_span"])
+    return Obligation(modality=r["modality"], text=sentence, actor=r["actor"],
+                      action=_unspan(sentence, r["action_span"]), condition=r["condition"], exception=r["exception"],
+                      strength=r["strength"], confidence=r["confidence"], rule=r["rule"])
 
 
 def _to_threshold(r):
@@ -692,30 +839,34 @@ def _to_phrase(r):
     return Phrase(kind=r["kind"], text=r["text"], confidence=r["confidence"], rule=r["rule"])
 
 
-def _to_reference(r):
-    return Reference(kind=r["kind"], target=r["target"], text=r["text"], resolved=r["resolved"],
+def _to_reference(r, ids):
+    return Reference(kind=r["kind"], target=r["target"], text=r["text"], resolved=ids.get(r["resolved"]),
                      confidence=r["confidence"], rule=r["rule"])
 
 
 def document_from_row(db, row: dict) -> Document:
     """Rebuild a full :class:`Document` (clauses with their extracted rules) from a ``documents`` row."""
     conn = _conn(_db(db))
-    did = row["id"]
-    obl = _extracted(conn, "obligations", "document = ?", did)
-    thr = _extracted(conn, "thresholds", "document = ?", did)
-    phr = _extracted(conn, "phrases", "document = ?", did)
-    ref = _extracted(conn, "references", "document = ?", did)
+    did, dn = row["id"], row["n"]
+    obl = _extracted(conn, "obligations", dn)
+    thr = _extracted(conn, "thresholds", dn)
+    phr = _extracted(conn, "phrases", dn)
+    ref = _extracted(conn, "references", dn)
+    rows = list(_rows(conn, "SELECT n, key, label, path, kind, level, parent, text, raw_label, scheme, title, line, "
+                            "page FROM clauses WHERE document = ? ORDER BY n", (dn,)))
+    prefix = row["key_prefix"]
+    ids = {c["n"]: prefix + c["key"] for c in rows}
     clauses = []
-    for c in _rows(conn, "SELECT * FROM clauses WHERE document = ? ORDER BY seq", (did,)):
-        cid = c["id"]
+    for c in rows:
+        n, text = c["n"], c["text"]
         clauses.append(Clause(
-            id=cid, label=c["label"], path=json.loads(c["path"]), kind=c["kind"], level=c["level"],
-            parent=c["parent"], text=c["text"], raw_label=c["raw_label"], scheme=c["scheme"], title=c["title"],
+            id=ids[n], label=c["label"], path=json.loads(c["path"]), kind=c["kind"], level=c["level"],
+            parent=ids.get(c["parent"]), text=text, raw_label=c["raw_label"], scheme=c["scheme"], title=c["title"],
             line=c["line"], page=c["page"],
-            obligations=[_to_obligation(r) for r in obl.get(cid, ())],
-            thresholds=[_to_threshold(r) for r in thr.get(cid, ())],
-            phrases=[_to_phrase(r) for r in phr.get(cid, ())],
-            references=[_to_reference(r) for r in ref.get(cid, ())],
+            obligations=[_to_obligation(r, text) for r in obl.get(n, ())],
+            thresholds=[_to_threshold(r) for r in thr.get(n, ())],
+            phrases=[_to_phrase(r) for r in phr.get(n, ())],
+            references=[_to_reference(r, ids) for r in ref.get(n, ())],
         ))
     return Document(id=did, title=row["title"], source=row["source"], lang=row["lang"] or "zh",
                     duplicate_of=row["duplicate_of"], clauses=clauses, sha256=row["sha256"],
@@ -747,129 +898,152 @@ RANK_MAX = 20000
 
 def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str] = None, limit: int = 20,
            offset: int = 0, snippet_width: int = 80, duplicates: bool = False) -> list:
-    """Hits for ``query`` (see :mod:`stdkb.search` for the query language), best first (bm25). Each hit:
+    """Hits for ``query`` (see :mod:`stdkb.search` for the query language), best first. Each hit:
     clause_id, document, document_title, label, path (list), path_text, kind, text, snippet (matches wrapped
-    in <mark>...</mark>), score (bm25, lower = better; None when unranked), modalities (of the clause's
+    in <mark>...</mark>), score (BM25, lower = better; None when unranked), modalities (of the clause's
     obligations), ranked (False when more than RANK_MAX clauses match: document order).
     Clauses of documents marked as near-duplicates of another are left out unless ``duplicates`` (or ``doc``
     names such a document)."""
-    from .search import compile_query, highlight
+    from .search import highlight, plan_query
 
     db = _db(db)
     conn = _conn(db)
-    expr = compile_query(query)
-    fts_where = ["clauses_fts MATCH ?"]
-    fts_params: list = [expr]
+    terms = plan_query(query)
+    checks = [t.regex for t in terms if not t.exact]
+    expr = " AND ".join(t.expr for t in terms)
     where, params = [], []
+    span: tuple = ()
     if doc:
-        did = find_document(db, doc)["id"]
-        lo, hi = conn.execute("SELECT min(n), max(n) FROM clauses WHERE document = ?", (did,)).fetchone()
+        drow = find_document(db, doc)
+        lo, hi = conn.execute("SELECT min(n), max(n) FROM clauses WHERE document = ?", (drow["n"],)).fetchone()
         if lo is None:
             return []
-        fts_where.append("f.rowid BETWEEN ? AND ?")  # a document's clauses have consecutive keys
-        fts_params += [lo, hi]
-        where.append("c.document = ?")
-        params.append(did)
-    elif not duplicates:
-        fts_where.append("f.rowid > 0")  # clauses of near-duplicate documents have negative keys
+        tables = [FTS_TABLES[1 if drow["duplicate_of"] else 0]]
+        span = (lo, hi)  # a document's clauses have consecutive keys
+    else:
+        tables = list(FTS_TABLES) if duplicates else [FTS_TABLES[0]]
     if modality:
         if modality not in MODALITIES:
             raise StdkbError(f"unknown modality {modality!r} (one of: {', '.join(MODALITIES)})")
-        where.append("EXISTS (SELECT 1 FROM obligations o WHERE o.clause = c.id AND o.modality = ?)")
+        where.append("EXISTS (SELECT 1 FROM obligations o WHERE o.document = c.document AND o.modality = ? "
+                     "AND o.clause = c.n)")
         params.append(modality)
-    cols = ("c.id AS clause_id, c.document, d.title AS document_title, c.label, c.path, c.path_text, c.kind, "
-            "c.text")
-    fts_sql = " AND ".join(fts_where)
+    cond = " AND ".join(["c.n IN (SELECT value FROM json_each(?))"] + where)
+
+    def matches():
+        """Keys of the clauses the index returns, in key order (both indexes merged)."""
+        cursors = [conn.execute(f"SELECT rowid FROM [{t}] WHERE [{t}] MATCH ?"
+                                + (" AND rowid BETWEEN ? AND ?" if span else "") + " ORDER BY rowid", (expr, *span))
+                   for t in tables]
+        if len(cursors) == 1:
+            return (r[0] for r in cursors[0])
+        return heapq.merge(*((r[0] for r in c) for c in cursors))
+
+    def candidates(keys):
+        """(n, text) of ``keys`` that pass the filters and the text check, in key order."""
+        rows = conn.execute(f"SELECT c.n, c.text FROM clauses c WHERE {cond} ORDER BY c.n",
+                            (json.dumps(keys), *params)).fetchall()
+        if checks:
+            from .search import _norm
+            rows = [r for r in rows if all(rx.search(_norm(r[1] or "")) for rx in checks)]
+        return rows
+
+    need = int(offset) + int(limit)
     try:
-        # the first RANK_MAX + 1 matches, in rowid order (FTS5's own order). A 1-character query is a prefix
-        # query, which FTS5 answers by merging the doclists of every pair the character starts: kept here so
-        # that the unfiltered document-order case does not run it a second time
-        first = [r[0] for r in conn.execute(f"SELECT f.rowid FROM clauses_fts f WHERE {fts_sql} LIMIT ?",
-                                            (*fts_params, RANK_MAX + 1))]
-        n = len(first)
-        ranked = n <= RANK_MAX
-        if not ranked and not where and int(offset) + int(limit) <= n:
-            keys = sorted(first)[int(offset):int(offset) + int(limit)]
-            hits = list(_rows(conn, f"SELECT {cols}, NULL AS score FROM clauses c JOIN documents d ON "
-                                    f"d.id = c.document WHERE c.n IN (SELECT value FROM json_each(?)) ORDER BY c.n",
-                              (json.dumps(keys),)))
-        elif not ranked:  # document order: FTS5 yields rowids in order, the LIMIT stops the scan early
-            sql = (f"SELECT {cols}, NULL AS score FROM clauses_fts f JOIN clauses c ON c.n = f.rowid "
-                   f"JOIN documents d ON d.id = c.document WHERE {' AND '.join(fts_where + where)} "
-                   f"ORDER BY f.rowid LIMIT ? OFFSET ?")
-            hits = list(_rows(conn, sql, (*fts_params, *params, int(limit), int(offset))))
-        else:
-            # rank inside FTS5 alone (joining every match before sorting costs 3x), then join and filter the
-            # best k; fetch more when the filters rejected too many
-            need = int(offset) + int(limit)
-            k = min(max(need * 4, 64), n)
-            one = _ONE_CHAR.fullmatch(expr)
-            py_top = None
-            if one and n <= 3000:  # one character: a prefix query, ranked here when few match (_rank_one_char)
-                py_top = _rank_one_char(conn.execute("SELECT n, text FROM clauses WHERE n IN (SELECT value FROM "
-                                                     "json_each(?))", (json.dumps(first),)).fetchall(), one.group(1))
-            while True:
-                if py_top is not None:
-                    top = py_top[:k]
-                else:
-                    top = conn.execute(f"SELECT f.rowid, f.rank FROM clauses_fts f WHERE {fts_sql} ORDER BY f.rank "
-                                       f"LIMIT ?", (*fts_params, k)).fetchall()
-                cond = " AND ".join(["c.n IN (SELECT value FROM json_each(?))"] + where)
-                found = {r["n"]: r for r in _rows(
-                    conn, f"SELECT c.n AS n, {cols} FROM clauses c JOIN documents d ON d.id = c.document "
-                          f"WHERE {cond}", (json.dumps([t[0] for t in top]), *params))}
-                hits = []
-                for rowid, rank in top:
-                    r = found.get(rowid)
-                    if r is not None:
-                        r.pop("n")
-                        r["score"] = rank
-                        hits.append(r)
-                if len(hits) >= need or len(top) < k or k >= n:
-                    break
-                # the filters kept len(hits) of k: ask for enough to keep `need`, with margin
-                k = min(n, max(k * 8, int(k * need / max(len(hits), 1) * 2)))
-            hits = hits[int(offset):need]
+        it = matches()
+        first = list(islice(it, RANK_MAX + 1))
+        ranked = len(first) <= RANK_MAX
+        if ranked:
+            scored = _bm25(conn, terms, candidates(first), tables)
+            keys = [k for k, _ in scored[int(offset):need]]
+            scores = dict(scored)
+        else:  # document order: the index yields keys in order; stop once the page is full
+            keys, pending = [], first
+            while len(keys) < need and pending:
+                keys += [r[0] for r in candidates(pending)]
+                pending = list(islice(it, max(need * 4, 1024)))
+            keys = keys[int(offset):need]
+            scores = {}
     except sqlite3.OperationalError as e:
         raise StdkbError(f"bad search query {query!r}: {e}") from None
-    for h in hits:
+    found = {r["n"]: r for r in _rows(
+        conn, "SELECT c.n, d.key_prefix || c.key AS clause_id, d.id AS document, d.title AS document_title, "
+              "c.label, c.path, c.path_text, c.kind, c.text, c.document AS document_n FROM clauses c "
+              "JOIN documents d ON d.n = c.document WHERE c.n IN (SELECT value FROM json_each(?))",
+        (json.dumps(keys),))}
+    hits = []
+    for k in keys:
+        h = found[k]
+        dn = h.pop("document_n")
+        h.pop("n")
+        h["score"] = scores.get(k)
         h["path"] = json.loads(h["path"])
         h["snippet"] = highlight(h["text"], query, width=snippet_width)
         h["modalities"] = [r[0] for r in conn.execute(
-            "SELECT DISTINCT modality FROM obligations WHERE clause = ? ORDER BY modality", (h["clause_id"],))]
+            "SELECT DISTINCT modality FROM obligations WHERE document = ? AND clause = ? ORDER BY modality", (dn, k))]
         h["ranked"] = ranked
+        hits.append(h)
     return hits
 
 
-_ONE_CHAR = re.compile(r'tok : "(.)" \*')
+def _bm25(conn, terms, rows, tables=FTS_TABLES) -> list:
+    """[(n, score)] best first: the BM25 formula of FTS5 (k1 = 1.2, b = 0.75; lower = better) over the rows'
+    text, term frequency = occurrences of the term, length in characters. The index keeps no positions (a third
+    of the size), so the frequencies are counted here, on rows already fetched for the check; the IDF factor is
+    left out for a one-term query (the same for every row)."""
+    from math import log
 
+    from .search import _CJK1, _norm
 
-def _rank_one_char(rows, ch: str) -> list:
-    """(n, score) of clauses matching a one-character query, best first: the bm25 formula of FTS5 (k1 = 1.2,
-    b = 0.75; its IDF factor is the same for every row of a one-term query, so it is left out), term frequency
-    = occurrences of ``ch``, length in characters. FTS5's own bm25 on a prefix query merges the doclists of every
-    pair the character starts twice more (once for the IDF); with a common character in a large knowledge base
-    that alone is ~80 ms, while the matching rows are already known; reading their text costs ~3 µs a row,
-    so this is used up to 3,000 matches (the common case: few originals among many near-duplicates)."""
-    from .search import _norm
-
+    if not rows:
+        return []
     k1, b = 1.2, 0.75
-    docs = [(n, _norm(t or "")) for n, t in rows]
-    avg = (sum(len(s) for _, s in docs) / len(docs)) if docs else 1.0
+    avg = (sum(len(t or "") for _, t in rows) / len(rows)) or 1.0
+    weights = []
+    for t in terms:
+        plain = t.text if all(_CJK1.match(ch) for ch in t.text) else None  # CJK only: count in the raw text
+        idf = 1.0
+        if len(terms) > 1:
+            total = conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
+            df = sum(conn.execute(f"SELECT count(*) FROM [{x}] WHERE [{x}] MATCH ?", (t.expr,)).fetchone()[0]
+                     for x in tables)
+            idf = log(1 + (total - df + 0.5) / (df + 0.5))
+        weights.append((plain, t.regex, idf))
     out = []
-    for n, s in docs:
-        tf = s.count(ch)
-        out.append((n, -tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(s) / (avg or 1.0)))))
+    for n, text in rows:
+        text = text or ""
+        norm = None
+        score = 0.0
+        for plain, rx, idf in weights:
+            if plain is not None:
+                tf = text.count(plain)
+            else:
+                norm = norm if norm is not None else _norm(text)
+                tf = sum(1 for _ in rx.finditer(norm))
+            score -= idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(text) / avg))
+        out.append((n, score))
     out.sort(key=lambda x: (x[1], x[0]))
     return out
 
 
-def count_matches(db, query: str) -> int:
-    from .search import compile_query
+def count_matches(db, query: str, duplicates: bool = True) -> int:
+    """How many clauses match ``query`` (all of them, near-duplicates included unless ``duplicates=False``)."""
+    from .search import _norm, plan_query
 
     conn = _conn(_db(db))
-    return conn.execute("SELECT count(*) FROM clauses_fts WHERE clauses_fts MATCH ?",
-                        (compile_query(query),)).fetchone()[0]
+    terms = plan_query(query)
+    expr = " AND ".join(t.expr for t in terms)
+    checks = [t.regex for t in terms if not t.exact]
+    n = 0
+    for t in FTS_TABLES[:2 if duplicates else 1]:
+        if not checks:
+            n += conn.execute(f"SELECT count(*) FROM [{t}] WHERE [{t}] MATCH ?", (expr,)).fetchone()[0]
+            continue
+        for (text,) in conn.execute(f"SELECT c.text FROM [{t}] f JOIN clauses c ON c.n = f.rowid "
+                                    f"WHERE [{t}] MATCH ?", (expr,)):
+            s = _norm(text or "")
+            n += all(rx.search(s) for rx in checks)
+    return n
 
 
 # --------------------------------------------------------------------------------------------- stats
@@ -889,10 +1063,10 @@ def stats(db) -> dict:
         "SELECT kind, count(*) FROM phrases GROUP BY kind ORDER BY count(*) DESC").fetchall())
     out["documents"] = list(_rows(conn, """
         SELECT d.id, d.title, d.source, d.duplicate_of, d.clause_count AS clauses,
-          (SELECT count(*) FROM obligations o WHERE o.document = d.id) AS obligations,
-          (SELECT count(*) FROM thresholds t WHERE t.document = d.id) AS thresholds,
-          (SELECT count(*) FROM phrases p WHERE p.document = d.id) AS phrases,
-          (SELECT count(*) FROM [references] r WHERE r.document = d.id) AS [references]
+          (SELECT count(*) FROM obligations o WHERE o.document = d.n) AS obligations,
+          (SELECT count(*) FROM thresholds t WHERE t.document = d.n) AS thresholds,
+          (SELECT count(*) FROM phrases p WHERE p.document = d.n) AS phrases,
+          (SELECT count(*) FROM [references] r WHERE r.document = d.n) AS [references]
         FROM documents d ORDER BY d.source, d.doc_index"""))
     out["errors"] = list(_rows(conn, "SELECT path, error, at FROM ingest_errors ORDER BY path"))
     return out

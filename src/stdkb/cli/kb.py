@@ -175,7 +175,7 @@ def show(clause_id, db_path, as_json):
       stdkb show 'dc07b5eb714:2/2.2/2.2.3' --db stdkb.db
     """
     from ..errors import StdkbError
-    from ..store import _rows, clause_ancestors, get_clause
+    from ..store import clause_ancestors, clause_children, clause_rules, get_clause
 
     db = _open(db_path)
     try:
@@ -183,12 +183,10 @@ def show(clause_id, db_path, as_json):
         parents = clause_ancestors(db, clause_id)
     except StdkbError as e:
         fail(str(e))
-    conn = db.conn
-    rules = {t: list(_rows(conn, f"SELECT * FROM [{t}] WHERE clause = ? ORDER BY seq", (clause_id,)))
-             for t in ("obligations", "thresholds", "phrases", "references")}
-    children = [r[0] for r in conn.execute("SELECT id FROM clauses WHERE parent = ? ORDER BY seq", (clause_id,))]
+    rules = clause_rules(db, c["n"])
+    children = clause_children(db, c["n"])
     if as_json:
-        out = dict(c, parents=[{"id": p["id"], "label": p["label"], "title": p["title"]} for p in parents],
+        out = dict({k: v for k, v in c.items() if k not in ("n", "document_n")}, parents=[{"id": p["id"], "label": p["label"], "title": p["title"]} for p in parents],
                    children=children, **rules)
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return

@@ -2,13 +2,16 @@
 
 ``clauses_fts`` indexes character bigrams (see :mod:`stdkb.search`), so a query must be cut
 the same way before it reaches FTS5. This plugin
-  * registers SQL functions ``stdkb_match(q)`` (user query -> FTS5 expression) and
-    ``stdkb_snippet(text, q)`` (window of text with the matches in <mark>) on every connection,
-    used by the "search_clauses" canned query;
+  * registers SQL functions ``stdkb_match(q)`` (user query -> FTS5 expression), ``stdkb_contains(text, q)``
+    (1 when the text holds the query: the check behind the index for queries longer than one token),
+    ``stdkb_score(text, q)`` (BM25, lower = better) and ``stdkb_snippet(text, q)`` (window of text with the
+    matches in <mark>) on every connection, used by the "search_clauses" canned query;
   * rewrites the table page's ``_search=`` parameter on ``/<db>/clauses`` (HTML and JSON) with the same
-    function, so datasette's own search box finds 投诉, 诉 and 禁忌用语 alike;
+    function, adding ``_where=stdkb_contains(text, ...) = 1`` when the query needs the check, so datasette's
+    own search box finds 投诉, 诉 and 禁忌用语 alike;
   * renders <mark> in snippet columns as highlighting (everything else stays escaped).
 """
+import re
 from urllib.parse import parse_qsl, urlencode
 
 from markupsafe import Markup, escape
@@ -23,7 +26,37 @@ def _match(q):
     try:
         return compile_query(q or "")
     except StdkbError:
-        return 'tok : "qqnothingqq"'
+        return '"qqnothingqq"'
+
+
+def _contains(text, q):
+    from stdkb.errors import StdkbError
+    from stdkb.search import contains
+
+    try:
+        return 1 if contains(text, q or "") else 0
+    except StdkbError:
+        return 0
+
+
+def _score(text, q):
+    from stdkb.errors import StdkbError
+    from stdkb.search import score
+
+    try:
+        return score(text, q or "")
+    except StdkbError:
+        return 0.0
+
+
+def _needs_check(q):
+    from stdkb.errors import StdkbError
+    from stdkb.search import needs_check
+
+    try:
+        return needs_check(q)
+    except StdkbError:
+        return False
 
 
 def _snippet(text, q):
@@ -38,17 +71,41 @@ def _snippet(text, q):
 def prepare_connection(conn):
     conn.create_function("stdkb_match", 1, _match, deterministic=True)
     conn.create_function("stdkb_snippet", 2, _snippet, deterministic=True)
+    conn.create_function("stdkb_contains", 2, _contains, deterministic=True)
+    conn.create_function("stdkb_score", 2, _score, deterministic=True)
 
 
 def _looks_compiled(v):
-    return "tok :" in v
+    """Is ``v`` an FTS expression made by stdkb_match (after a redirect) rather than what a user typed? Every
+    quoted token of a compiled expression is one word or at most two Chinese characters, joined by AND."""
+    v = v.strip()
+    if not v.startswith(('"', '("')):
+        return False
+    toks = re.findall(r'"([^"]*)"', v)
+    rest = re.sub(r'"[^"]*"', " ", v)
+    return bool(toks) and re.fullmatch(r"[()\s*]*(?:AND[()\s*]*)*", rest) is not None and \
+        all(t and not t.split()[1:] and (len(t) <= 2 or not _CJK.search(t)) for t in toks)
 
 
-def _rewrite_query(qs: str, mapping: dict) -> str:
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CHECK = "stdkb_contains(text, "
+
+
+def _quote(v):
+    return "'" + v.replace("'", "''") + "'"
+
+
+def _rewrite_query(qs: str, mapping: dict, checks: bool = True) -> str:
+    """Replace each ``_search`` value by ``mapping[value]``; with ``checks``, add the text check as ``_where`` for
+    a query longer than one token, without it drop such checks (a redirect gives the user's query back)."""
     pairs = parse_qsl(qs, keep_blank_values=True)
     out = []
     for k, v in pairs:
+        if k == "_where" and v.startswith(_CHECK):
+            continue
         if k == "_search" and v in mapping:
+            if checks and _needs_check(v):
+                out.append(("_where", f"{_CHECK}{_quote(v)}) = 1"))
             v = mapping[v]
         out.append((k, v))
     return urlencode(out)
@@ -78,7 +135,7 @@ def asgi_wrapper(datasette):
                                 for name, value in message.get("headers", []):
                                     if name.lower() == b"location" and b"?" in value:
                                         loc, q = value.decode("latin-1").split("?", 1)
-                                        value = (loc + "?" + _rewrite_query(q, back)).encode("latin-1")
+                                        value = (loc + "?" + _rewrite_query(q, back, checks=False)).encode("latin-1")
                                     headers.append((name, value))
                                 message = dict(message, headers=headers)
                             await inner_send(message)
