@@ -92,6 +92,11 @@ def detect_encoding(sample: bytes) -> str:
         raise ValueError("binary data (NUL bytes), not text")
     if _decodes(sample, "utf-8"):
         return "utf-8"
+    # on short samples charset-normalizer often names Big5, UTF-16 or a Korean/Arabic code page for GBK bytes:
+    # text that is valid GB2312 (and has no zero bytes, so it is not UTF-16) is read as GB18030, and the
+    # detector (several ms per file) is asked only about the rest
+    if _decodes(sample, "gb2312"):
+        return "gb18030"
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
@@ -102,10 +107,6 @@ def detect_encoding(sample: bytes) -> str:
         raise ValueError("unknown encoding (not UTF-8, UTF-16, GB18030 or anything charset-normalizer recognises)")
     enc = best.encoding.lower().replace("_", "-")
     enc = _WIDEN.get(enc.replace("-", ""), _WIDEN.get(enc, enc))
-    # on short samples charset-normalizer often names Big5, UTF-16 or a Korean/Arabic code page for GBK bytes;
-    # text that is valid GB2312 (and has no zero bytes, so it is not UTF-16) is read as GB18030
-    if enc != "gb18030" and _decodes(sample, "gb2312"):
-        return "gb18030"
     if enc.startswith("utf-16") or enc.startswith("utf-32"):
         return enc
     # charset-normalizer sometimes names a single-byte code page for Chinese bytes: prefer GB18030 when it decodes
@@ -177,7 +178,10 @@ def iter_lines(path: Path) -> Iterator[str]:
         tail = ""
         if buf.endswith("\r"):  # may be the first half of a CRLF split across chunks: decide with the next chunk
             buf, tail = buf[:-1], "\r"
-        parts = re.split(r"\r\n|\r|\n", buf)
+        # == re.split(r"\r\n|\r|\n", buf) (replace() and the regex both take the leftmost "\r\n" first), 3x faster
+        if "\r" in buf:
+            buf = buf.replace("\r\n", "\n").replace("\r", "\n")
+        parts = buf.split("\n")
         rest = parts.pop() + tail
         yield from parts
     if rest.endswith("\r"):
@@ -204,4 +208,6 @@ def read_txt(path) -> Iterator[Block]:
                 if piece.strip():
                     yield Block(text=piece, line=n, page=page, source=src)
             continue
-        yield Block(text=line, line=n, page=page, source=src)
+        # positional (text, kind, level, label, page, line, font_size, bold, source): one block per line, and
+        # keyword arguments cost measurably more
+        yield Block(line, "para", None, None, page, n, None, False, src)
