@@ -114,6 +114,7 @@ class _Lex:
     neg_one: Optional[str] = None  # the only character of neg_chars, when there is one
     nl_one: Optional[str] = None  # the only character of neg_list_chars, when there is one
     cond_cue: Optional[re.Pattern] = None  # one of the characters a cond_any match starts with
+    text_cue: Optional[re.Pattern] = None  # ... or an exception trigger starts with (searched in the raw text)
     cond_suffix_last: frozenset = frozenset()  # last characters of cond_suffixes
 
 
@@ -260,6 +261,12 @@ def _lex(lang: str) -> _Lex:
     cue = first_chars(cond_pat) if (zh and cond_pat) else None
     if cue:  # a plain character class gets the engine's fast scan: no cue character, no condition match
         lx.cond_cue = re.compile("[%s]" % "".join(re.escape(ch) for ch in cue))
+        # on the raw text, for conditions (matched on the masked text, whose characters other than MASK and
+        # 。 are the text's) and exceptions at once
+        trig = [w for w in c.get("exception_triggers", [])]
+        both = set(cue) | {w[0] for w in trig if w}
+        if all(trig) and not both & {MASK, "。"}:
+            lx.text_cue = re.compile("[%s]" % "".join(re.escape(ch) for ch in sorted(both)))
     return lx
 
 
@@ -477,6 +484,8 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
         return []  # nothing can be normative here (fast path)
     out: list[Obligation] = []
     clause_actor = None
+    # no character a condition or exception pattern starts with: no statement of this text has either
+    cues = lx.text_cue is None or lx.text_cue.search(text) is not None
 
     forbidden_phrases = [p for p in phrases if getattr(p, "kind", None) == "prohibited"] if forbidden_ctx else []
     # locate each prohibited phrase once (phrases come in text order), to hand them to their sentences
@@ -663,7 +672,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
         # English ones name it, so only Chinese carries the actor across sentences of one clause
         last_actor = clause_actor if zh else None
         for g in groups:
-            ob = _build(text, masked, g, lx, last_actor, ctx_actor)
+            ob = _build(text, masked, g, lx, last_actor, ctx_actor, cues)
             if ob.actor:
                 last_actor = ob.actor
                 if zh:
@@ -704,9 +713,10 @@ def _is_pointer(s: tuple, masked: str, lx: _Lex) -> bool:
     return lx.ref_re.search(masked, s[0], s[1]) is not None
 
 
-def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor) -> Obligation:
+def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor, cues: bool = True) -> Obligation:
     """One statement ``[modality, segs, hit, rule, confidence, strength, prefix]`` (segments are tuples
-    ``(start, end, kind, hit, actor)``) -> an Obligation."""
+    ``(start, end, kind, hit, actor)``) -> an Obligation. ``cues=False``: the text holds no character a
+    condition or exception pattern starts with (both are then None without searching)."""
     modality, segs, hit, rule, confidence, strength, prefix = g
     # in text order: a prefix precedes the group, appended segments follow it
     a = prefix[0][0] if prefix else segs[0][0]
@@ -742,9 +752,12 @@ def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor) -> 
     if lx.lang == "zh" and actor and act.startswith(actor):
         act = act[len(actor):]
     condition = None
-    mbody = masked[a:b]
-    m = (lx.cond_any.search(mbody) if lx.cond_any is not None
-         and (lx.cond_cue is None or lx.cond_cue.search(mbody) is not None) else None)
+    if cues:
+        mbody = masked[a:b]
+        m = (lx.cond_any.search(mbody) if lx.cond_any is not None
+             and (lx.cond_cue is None or lx.cond_cue.search(mbody) is not None) else None)
+    else:
+        m = None
     if m:
         grp = None  # the first group that took part in the match (a plain loop: no generator per statement)
         for i in range(1, (m.re.groups or 0) + 1):
@@ -759,7 +772,7 @@ def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor) -> 
                 condition = text[s[0]:s[1]].strip()
                 break
     exception = None
-    for rx in (lx.exc_res if lx.exc_trigger.search(text, a, b) else ()):
+    for rx in (lx.exc_res if cues and lx.exc_trigger.search(text, a, b) else ()):
         m = rx.search(text, a, b)
         if m:
             exception = (m.group(1) if m.groups() else m.group(0)).strip()
