@@ -56,38 +56,22 @@ def _norm(text: str) -> str:
     return fold(text).lower()
 
 
-# a CJK run | a word (punctuation and white space are skipped: they end a run)
-_TOKEN = re.compile(rf"([{_CJK_RANGE}]+)|[^\W_{_CJK_RANGE}]+")
-
-
 def _token_list(text: str) -> list:
     """Every token of ``text`` in text order (repeats kept): see the module docstring."""
-    out: list = []
-    for m in _TOKEN.finditer(_norm(text)):
-        run = m.group(1)
-        if run:
-            out += [run[i:i + 2] for i in range(len(run))]
-        else:
-            out.append(m.group())
-    return out
+    return _TOKEN_AT.findall(_norm(text))
 
 
 def tokens(text: str) -> str:
-    """The ``tok`` column value indexed for ``text``: its distinct tokens, space-separated. This runs on every
-    clause of every build; :func:`_tokens_reference` is the readable character-by-character definition, and
-    the tests check that both agree."""
-    s = _norm(text)
-    out: list = []
-    for run in _TOKEN_RUNS.findall(s):
-        if len(run) == 1 or not ("\u3400" <= run[0] <= "\ufaff" and _CJK1.match(run)):
-            out.append(run)
-        else:
-            out += [run[i:i + 2] for i in range(len(run))]
-    return " ".join(dict.fromkeys(out))
+    """The ``tok`` column value indexed for ``text``: its tokens, space-separated (FTS5 keeps no positions, so a
+    repeated token costs nothing in the index). This runs on every clause of every build, so it is one regex
+    pass; :func:`_tokens_reference` is the readable character-by-character definition, and the tests check
+    that both agree."""
+    return " ".join(_TOKEN_AT.findall(_norm(text)))
 
 
-# the same units as _TOKEN, as one group (findall gives strings)
-_TOKEN_RUNS = re.compile(rf"[{_CJK_RANGE}]+|[^\W_{_CJK_RANGE}]+")
+# at every position: the CJK pair that starts there (the lone character at the end of a run), or the whole
+# word that starts there (not inside a word); an empty match elsewhere, which findall leaves out of group 1
+_TOKEN_AT = re.compile(rf"(?=([{_CJK_RANGE}][{_CJK_RANGE}]?|(?<![^\W_{_CJK_RANGE}])[^\W_{_CJK_RANGE}]+))")
 
 
 def _tokens_reference(text: str) -> str:
@@ -101,8 +85,7 @@ def _tokens_reference(text: str) -> str:
             nxt = units[k + 1] if k + 1 < len(units) else None
             if nxt is not None and nxt.start() == m.end() and _CJK1.fullmatch(nxt.group()):
                 u += nxt.group()  # the pair this character starts
-        if u not in out:
-            out.append(u)
+        out.append(u)
     return " ".join(out)
 
 

@@ -200,9 +200,6 @@ def derived_path(key: str) -> list:
     return [] if base == "_" else base.split("/")
 
 
-_JSON_SPECIAL = set('"\\')
-
-
 def _key_prefix(doc: Document) -> str:
     """What every clause id of ``doc`` starts with and the store leaves out of clauses.key: "<doc id>:" for the
     pipeline's ids, else nothing (the whole id is the key)."""
@@ -236,7 +233,9 @@ def _doc_rows(doc: Document, source: str, doc_n: int, next_n: int):
         key = c.id[cut:]
         path = [str(x) for x in (c.path or [])]
         path_json = None
-        if derived_path(key) != path or any(_JSON_SPECIAL & set(x) or "~" in x or "/" in x for x in path):
+        # the generated column spells the path from the key: exact unless a label holds / or ~ (then the key does
+        # not split back into the path) or a character JSON escapes
+        if '"' in key or "\\" in key or derived_path(key) != path:
             path_json = json.dumps(path, ensure_ascii=False, separators=(",", ":"))
         pn = key_n.get(c.parent) if c.parent else None
         clause_rows.append((n, doc_n, seq, key, path_json, c.raw_label, c.kind, c.level,
@@ -338,10 +337,12 @@ class _CrashHook:
 
 
 def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optional[int], hook=None,
-                  sketches: Optional[dict] = None) -> int:
+                  sketches: Optional[dict] = None, fts_out: Optional[tuple] = None) -> int:
     """Replace one source's rows by ``docs`` in one transaction. Returns the number of clauses written.
     ``sketches``: document id -> near-duplicate sketch (DuplicateIndex.fingerprint), stored with the rows of the
-    documents that are not near-duplicates themselves (new documents are only compared with those)."""
+    documents that are not near-duplicates themselves (new documents are only compared with those).
+    ``fts_out``: (original, near-duplicate) lists that receive the full-text rows instead of the index (a build
+    group inserts them at its commit, see _Group)."""
     # the rows written here are consistent by construction (children of the documents inserted in the same
     # transaction, deletes done explicitly): checking every foreign key of every row costs ~20 % of a build
     # (inside a build's group transaction, _Group turned them off already)
@@ -349,13 +350,13 @@ def _write_source(conn, source: str, docs: list, sha: Optional[str], size: Optio
     if fk:
         conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        return _write_source_tx(conn, source, docs, sha, size, hook, sketches)
+        return _write_source_tx(conn, source, docs, sha, size, hook, sketches, fts_out)
     finally:
         if fk:
             conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None) -> int:
+def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None, fts_out=None) -> int:
     """One source, all or nothing: its own transaction, or a savepoint inside a build's group transaction."""
     n_clauses = 0
     nested = conn.in_transaction
@@ -370,16 +371,17 @@ def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None) ->
             n_clauses += k
             if hook:
                 hook.doc_written()
-        for table, rows in zip(FTS_TABLES, fts_rows):
-            if rows:
-                rows.sort(key=lambda r: r[0])
-                conn.executemany(f"INSERT INTO [{table}](rowid, tok) VALUES (?, ?)", rows)
+        if fts_out is None:
+            _insert_fts(conn, fts_rows)
         if sketches:
             conn.executemany("INSERT INTO doc_sketches VALUES (?, ?)",
                              [(doc_ns[d.id], _pack_sketch(sketches[d.id])) for d in docs
                               if sketches.get(d.id) is not None and not d.duplicate_of])
         conn.execute("DELETE FROM ingest_errors WHERE path = ?", (source,))
         conn.execute("RELEASE stdkb_source" if nested else "COMMIT")
+        if fts_out is not None:  # only once the source is in
+            fts_out[0].extend(fts_rows[0])
+            fts_out[1].extend(fts_rows[1])
     except BaseException:
         if nested:
             conn.execute("ROLLBACK TO stdkb_source")
@@ -390,16 +392,26 @@ def _write_source_tx(conn, source, docs, sha, size, hook=None, sketches=None) ->
     return n_clauses
 
 
+def _insert_fts(conn, fts_rows):
+    for table, rows in zip(FTS_TABLES, fts_rows):
+        if rows:
+            rows.sort(key=lambda r: r[0])
+            conn.executemany(f"INSERT INTO [{table}](rowid, tok) VALUES (?, ?)", rows)
+
+
 class _Group:
     """Several sources per transaction during a build (each still all-or-nothing in its own savepoint): a
     commit flushes FTS5's pending terms into a new segment and syncs the WAL, which per source of ~150
     clauses was a third of the write time. Committed every GROUP_CLAUSES clauses and at the end; a killed
-    build loses the open group (whole sources only), which the next build redoes."""
+    build loses the open group (whole sources only), which the next build redoes.
+    The full-text rows of the group's sources are inserted at its commit, outside every savepoint: FTS5 writes
+    its pending terms out as a new segment at each SAVEPOINT/RELEASE, which per source was half the write time."""
 
     def __init__(self, conn):
         self.conn = conn
         self.fk = False
         self.clauses = 0
+        self.fts: tuple = ([], [])
         self.limit = int(os.environ.get("STDKB_BUILD_GROUP_CLAUSES") or GROUP_CLAUSES)
 
     def begin(self):
@@ -417,7 +429,9 @@ class _Group:
 
     def commit(self):
         if self.conn.in_transaction:
+            _insert_fts(self.conn, self.fts)
             self.conn.execute("COMMIT")
+        self.fts = ([], [])
         if self.fk:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.fk = False
@@ -574,7 +588,7 @@ def _build_files(conn, todo, res, files, done, hook, dedupe, on_error, progress,
                 group.begin()
                 _check_ids(conn, f, key, docs)
                 sketches = {d.id: dedupe.sketch(d.id) for d in docs} if dedupe is not None else None
-                n = _write_source(conn, key, docs, sha, size, hook, sketches)
+                n = _write_source(conn, key, docs, sha, size, hook, sketches, group.fts)
                 res.clauses += n
                 res.built += 1
                 res.documents += len(docs)
