@@ -40,10 +40,13 @@ def _noise():
     data = lang_data("", "noise")
     # one alternation per kind: one regex pass per line instead of one per pattern
     strip = [re.compile("|".join(f"(?:{p})" for p in data["strip_patterns"]))]
-    lines = [re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]))]
-    # literal words one of which every strip pattern needs: lines without any skip the regex
-    triggers = data.get("strip_triggers", ())
-    strip.append(re.compile("|".join(map(re.escape, triggers))) if triggers else None)
+    line_re = re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]))
+    # patterns that all start with "^" can only match at the start: match() instead of search() at every position
+    lines = [line_re.match if all(p.startswith("^") for p in data["line_patterns"]) else line_re.search]
+    # literal words one of which every strip pattern needs: lines without any skip the regex (tested with
+    # ``in``, faster than a regex alternation of literals)
+    triggers = tuple(data.get("strip_triggers", ()))
+    strip.append(triggers or None)
     zh, en = lang_data("zh", "segment"), lang_data("en", "segment")
     nav = {fold(x).strip().lower() for x in zh["nav_lines"] + en["nav_lines"]}
     toc_words = sorted({fold(x) for x in zh["toc_words"] + en["toc_words"]}, key=len, reverse=True)
@@ -59,32 +62,57 @@ def _toc_first_chars() -> frozenset:
 
 
 # an entry of a table of contents: text, then a page number in brackets, after dot leaders, or a broken ref
-_TOC_MARK = r"(?:[\(（]\s*\d{1,3}\s*[\)）]|[.．…·•\-—_]{3,}\s*\d{0,3}|错误!未定义书签。|Error! Bookmark not defined\.)"
+_LEADERS = ".．…·•-—_"
+_BROKEN_REFS = ("错误!未定义书签。", "Error! Bookmark not defined.")  # as fold() leaves them
+_TOC_MARK = (r"(?:[\(（]\s*\d{1,3}\s*[\)）]|[%s]{3,}\s*\d{0,3}|" % re.escape(_LEADERS)
+             + "|".join(map(re.escape, _BROKEN_REFS)) + ")")
 _TOC_ENTRY = re.compile(r"^\s*\S.{0,80}?\s*" + _TOC_MARK + r"\s*$")
 _TOC_ENTRY_NUM = re.compile(r"^\s*\S.{0,80}?[^\d\s.]\s+\d{1,3}\s*$")  # "4.5 禁忌用语 6" in a TOC block
 _TOC_MARK_RE = re.compile(_TOC_MARK)
 _DATE = re.compile(r"(19|20)\d\d\s*年|[〇零一二三四五六七八九]{4}\s*年")
 
 
+def _norm_key(s: str) -> str:
+    return _PUNCT_WS.sub("", fold(s)).lower()
+
+
+# a title is compared with many lines, and a line with the title and the lines around it: short strings cached
+_norm_key_short = lru_cache(maxsize=2048)(_norm_key)
+
+
 def norm_key(s: str) -> str:
     """Folded text without white space and punctuation: for comparing titles and fingerprints."""
-    return _PUNCT_WS.sub("", fold(s)).lower()
+    return _norm_key_short(s) if len(s) <= 256 else _norm_key(s)
 
 
 def _bigrams(s: str) -> set:
     return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
 
 
+_bigrams_short = lru_cache(maxsize=1024)(_bigrams)  # for titles; callers never change the set
+
+
+def _norm_key_start(line: str, n: int) -> str:
+    """``norm_key(line)[:n]`` without normalising all of a long line: fold, the punctuation filter and lower()
+    work character by character (lower() but for a final sigma, hence the Σ test), so the key of a prefix that
+    yields n characters starts like the key of the whole line."""
+    cut = 4 * n + 16
+    if len(line) > cut and "\u03a3" not in line:
+        k = norm_key(line[:cut])
+        if len(k) >= n:
+            return k[:n]
+    return norm_key(line)[:n]
+
+
 def title_similarity(title: str, line: str) -> float:
     """Share of the title's character bigrams found near the start of ``line`` (0..1)."""
     a = norm_key(title)
-    b = norm_key(line)
+    b = _norm_key_start(line, len(a) + max(2, len(a) // 3))
     if not a or not b:
         return 0.0
     if len(a) < 6:
         return 1.0 if b.startswith(a) else 0.0
-    b = b[: len(a) + max(2, len(a) // 3)]
-    ba = _bigrams(a)
+    ba = _bigrams_short(a) if len(a) <= 256 else _bigrams(a)
     return len(ba & _bigrams(b)) / len(ba)
 
 
@@ -106,14 +134,18 @@ def clean_line(text: str) -> tuple[str, list]:
     if not stripped:
         return "", []
     if len(stripped) <= _LINE_NOISE_MAX:
-        for pat in lines:
-            if pat.search(f):
+        for find in lines:
+            if find(f):
                 return "", [text]
         if stripped.lower() in nav:
             return "", [text]
     triggers = strip[-1]
-    if triggers is not None and triggers.search(f) is None:
-        return text, []
+    if triggers is not None:
+        for w in triggers:
+            if w in f:
+                break
+        else:
+            return text, []
     removed = []
     for pat in strip[:-1]:
         m = pat.search(f)
@@ -163,6 +195,17 @@ def is_toc_entry(text: str, in_toc: bool) -> bool:
     if not t or not (t[-1].isdigit() or t[-1] in ")）。." or in_toc):
         return False
     f = fold(text)
+    # both patterns end with a mark: a bracket, a digit (\d), leaders or a broken reference. A sentence ending in
+    # "。" or "." is answered here (the patterns would try every split of the first 80 characters)
+    fr = f.rstrip()
+    if not fr:
+        return False
+    c = fr[-1]
+    if c in _LEADERS or c == "。":
+        if not ((len(fr) >= 3 and all(x in _LEADERS for x in fr[-3:])) or fr.endswith(_BROKEN_REFS)):
+            return False
+    elif not (c in ")）" or c.isdecimal()):
+        return False
     if _TOC_ENTRY.match(f):
         return True
     return in_toc and bool(_TOC_ENTRY_NUM.match(f))
@@ -209,8 +252,16 @@ def _wordy(text: str) -> bool:
 def doc_id_for(source: str, index: int, title: str) -> str:
     """Stable document id: the same file (folder and file name), position and title give the same id on every
     run, also after the file's text was edited; ``v1/std.txt`` and ``v2/std.txt`` get different ids."""
+    return _doc_id(_source_key(source), index, title)
+
+
+def _source_key(source: str) -> str:
     p = Path(os.path.abspath(source))  # the same file gives the same id whichever way its path was written
-    key = f"{p.parent.name}/{p.name}\0{index}\0{norm_key(title)}"
+    return f"{p.parent.name}/{p.name}"
+
+
+def _doc_id(source_key: str, index: int, title: str) -> str:
+    key = f"{source_key}\0{index}\0{norm_key(title)}"
     return "d" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
@@ -267,6 +318,7 @@ def _strip_running_lines(blocks: List[Block], noise: list) -> List[Block]:
 def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
     """Split a block stream into documents (see the module docstring)."""
     source = str(source)
+    source_key = _source_key(source)  # (doc_id_for(source, ...) once per file, not per document)
     lines = _clean_stream(blocks)
     cur: Optional[_Pending] = None
     strong_seen = 0
@@ -285,7 +337,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
         title = clean_title(p.title or _fallback_title(p, source))
         blocks = _strip_running_lines(p.blocks, p.noise)
         text_sample = "\n".join(b.text for b in blocks[:400])
-        doc = Document(id=doc_id_for(source, index, title), title=title, source=source,
+        doc = Document(id=_doc_id(source_key, index, title), title=title, source=source,
                        lang=detect_lang(title + "\n" + text_sample), index=index)
         doc.noise = carry_noise[:] + p.noise
         carry_noise.clear()
@@ -457,9 +509,20 @@ class _Lookahead:
                 return
 
     def peek_text(self, n: int) -> Optional[str]:
-        self._fill(n)
-        texts = [x[0].text for x in self._buf if x[1] == "text"]
-        return texts[n - 1] if len(texts) >= n else None
+        """The text of the n-th text line ahead, or None."""
+        seen = 0
+        for x in self._buf:
+            if x[1] == "text":
+                seen += 1
+                if seen == n:
+                    return x[0].text
+        for x in self._it:
+            self._buf.append(x)
+            if x[1] == "text":
+                seen += 1
+                if seen == n:
+                    return x[0].text
+        return None
 
     def peek_toc(self, n: int) -> bool:
         self._fill(n)
