@@ -904,10 +904,11 @@ def iter_documents(db_path_or_db, doc: Optional[str] = None) -> Iterator[Documen
 
 MODALITIES = ("obligation", "prohibition", "recommendation", "permission")
 
-#: Ranking costs ~1-2 µs per matching clause (bm25 is computed for every match). A query matching more clauses
-#: than this (a single common character in a large knowledge base) returns its hits in document order instead,
-#: flagged ``ranked: False``, so that search stays fast; narrowing it (more characters, --doc) brings ranking back.
-RANK_MAX = 20000
+#: Ranking reads every matching clause's text (~1.5 µs a clause in a large knowledge base, the BM25 term
+#: frequencies are counted on it). A query matching more clauses than this (a single common character) returns
+#: its hits in document order instead, flagged ``ranked: False``, so that search stays fast; narrowing it (more
+#: characters, --doc) brings ranking back.
+RANK_MAX = 10000
 
 
 def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str] = None, limit: int = 20,
@@ -971,13 +972,19 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
             scored = _bm25(conn, terms, candidates(first), tables)
             keys = [k for k, _ in scored[int(offset):need]]
             scores = dict(scored)
-        else:  # document order: the index yields keys in order; stop once the page is full
-            keys, pending = [], first
+        elif not checks and not where:  # document order, and the index alone decides: the first keys are hits
+            keys, scores = (first + list(islice(it, max(need - len(first), 0))))[int(offset):need], {}
+        else:  # document order: check the keys in order, a chunk at a time, until the page is full
+            keys, scores = [], {}
+            chunk = max(need * 4, 256)
+            pending = first
             while len(keys) < need and pending:
-                keys += [r[0] for r in candidates(pending)]
-                pending = list(islice(it, max(need * 4, 1024)))
+                for i in range(0, len(pending), chunk):
+                    keys += [r[0] for r in candidates(pending[i:i + chunk])]
+                    if len(keys) >= need:
+                        break
+                pending = list(islice(it, 8 * chunk))
             keys = keys[int(offset):need]
-            scores = {}
     except sqlite3.OperationalError as e:
         raise StdkbError(f"bad search query {query!r}: {e}") from None
     found = {r["n"]: r for r in _rows(
@@ -1012,31 +1019,29 @@ def _bm25(conn, terms, rows, tables=FTS_TABLES) -> list:
     if not rows:
         return []
     k1, b = 1.2, 0.75
-    avg = (sum(len(t or "") for _, t in rows) / len(rows)) or 1.0
-    weights = []
+    lens = [len(t) if t else 0 for _, t in rows]
+    avg = (sum(lens) / len(lens)) or 1.0
+    norm_b = k1 * b / avg
+    base = k1 * (1 - b)
+    counts = []  # per term: (idf, [tf per row])
     for t in terms:
-        plain = t.text if all(_CJK1.match(ch) for ch in t.text) else None  # CJK only: count in the raw text
         idf = 1.0
         if len(terms) > 1:
             total = conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
             df = sum(conn.execute(f"SELECT count(*) FROM [{x}] WHERE [{x}] MATCH ?", (t.expr,)).fetchone()[0]
                      for x in tables)
             idf = log(1 + (total - df + 0.5) / (df + 0.5))
-        weights.append((plain, t.regex, idf))
-    out = []
-    for n, text in rows:
-        text = text or ""
-        norm = None
-        score = 0.0
-        for plain, rx, idf in weights:
-            if plain is not None:
-                tf = text.count(plain)
-            else:
-                norm = norm if norm is not None else _norm(text)
-                tf = sum(1 for _ in rx.finditer(norm))
-            score -= idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(text) / avg))
-        out.append((n, score))
-    out.sort(key=lambda x: (x[1], x[0]))
+        if all(_CJK1.match(ch) for ch in t.text):  # CJK only: count in the raw text (fold leaves it alone)
+            p = t.text
+            counts.append((idf, [txt.count(p) if txt else 0 for _, txt in rows]))
+        else:
+            rx = t.regex
+            counts.append((idf, [sum(1 for _ in rx.finditer(_norm(txt or ""))) for _, txt in rows]))
+    scores = [0.0] * len(rows)
+    for idf, tfs in counts:
+        w = idf * (k1 + 1)
+        scores = [sc - w * tf / (tf + base + norm_b * ln) for sc, tf, ln in zip(scores, tfs, lens)]
+    out = sorted(zip((n for n, _ in rows), scores), key=lambda x: (x[1], x[0]))
     return out
 
 
