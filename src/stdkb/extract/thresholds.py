@@ -178,12 +178,16 @@ class _Lang:
             mult = _alt(self.multipliers)
             half = r"(?:个?半(?=[小年天周个月钟分秒]))"
             self.rx = re.compile(  # the look-ahead guard lets the engine skip to a digit / numeral fast
+                # (_find_zh unpacks m.groups() in this order)
                 rf"(?=[\d.{numerals.CN_START}])(?<![\dA-WYZa-wyz.\u2160-\u217f])(?P<n1>{num})(?P<h1>{half})?(?:\s*(?P<m1>{mult}))?"
                 rf"(?:(?:\s*(?P<u1>{unit_pat}))?"
                 rf"\s*(?P<sep>{sep})\s*(?P<n2>{num})(?P<h2>{half})?)?"
                 rf"\s*(?P<mult>{mult})?\s*(?P<unit>{unit_pat})"
                 rf"(?:\s*/\s*(?P<den>{unit_pat}))?"
             )
+            if list(self.rx.groupindex) != ["n1", "h1", "m1", "u1", "sep", "n2", "h2", "mult", "unit", "den"] \
+                    or self.rx.groups != 10:
+                raise RuntimeError("thresholds: _find_zh unpacks the number pattern's groups in a fixed order")
             self.pm_rx = re.compile(rf"\(\s*(?P<a>{numerals.AR_NUMERAL})\s*(?:±|\+/-)\s*(?P<b>{numerals.AR_NUMERAL})\s*\)\s*(?P<unit>{unit_pat})")
             self.frac_rx = re.compile(rf"(?<![\dA-Za-z.])(?P<den>百|千|万|{num})分之(?P<num>{num})")
             half_units = _alt(u.get("half_units", ["小时", "年", "天"]))
@@ -273,6 +277,11 @@ def _in_quotes(quotes, s: int) -> bool:
 
 
 _PUNCT_RX = re.compile("[" + re.escape(_PUNCT) + "]")
+# compiled once (the re.match(...) module functions look the pattern up in re's cache on every call)
+_DIGIT_RX = re.compile(r"\d")
+_MONTH_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月")
+_TIMES_GAP = re.compile(r"\s*[Xx×*]\s*")
+_HAN_RX = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _segment_start(t: str, pos: int, limit: int) -> int:
@@ -380,7 +389,7 @@ def _zh_comparator(L: _Lang, t: str, s: int, e: int, seg_start: int):
         if ms:
             m = ms[-1]
             between = back[m.end():]
-            if not re.search(r"\d", between):
+            if not _DIGIT_RX.search(between):
                 return L.adverbial[m.group("cmp")], "adverb:" + m.group("cmp"), -0.15, start, end
     if pre_cmp == "=" or suf_cmp == "=":
         word = (pre.group("cmp") if pre_cmp == "=" else suf.group("cmp"))
@@ -510,29 +519,30 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
 
     for m in L.rx.finditer(t):
         s, e = m.span()
-        if any(a <= s < b or a < e <= b for a, b in taken):
+        if taken and any(a <= s < b or a < e <= b for a, b in taken):
             continue
         if quotes and _in_quotes(quotes, s):
             continue
-        n1, n2 = m.group("n1"), m.group("n2")
-        surface = m.group("unit")
+        # all groups in one call (their order is checked in _Lang): ~10 named look-ups less per number
+        n1, h1, m1, u1, sep, n2, h2, mult, surface, den = m.groups()
+        after_n1 = t[m.end(1):m.end(1) + 1]
         before = t[max(0, s - 3):s].rstrip()
         # ordinals, codes, 7*24*365, per-period numbers (每2年)
         if before.endswith(L.ordinal_before):
             continue
         if before.endswith(("*", "×", "x", "X")) and len(before) >= 2 and before[-2].isdigit():
             continue
-        if t[e:e + 1] in ("*", "×") or (m.group("u1") is None and t[e:e + 1] == "*"):
+        if t[e:e + 1] in ("*", "×"):
             continue
-        if t[m.end("n1"):m.end("n1") + 1] == "*":
+        if after_n1 == "*":
             continue
-        if before.endswith(L.period_prefix) and not (n2 or m.group("u1")):
+        if before.endswith(L.period_prefix) and not (n2 or u1):
             continue
         if s > 1 and t[s - 1] in "-/—" and t[s - 2].isascii() and t[s - 2].isalnum():
             continue
         if t[e:e + 2].startswith(L.vague_after) and surface not in ("个",):
             continue
-        if t[m.end("n1"):m.end("n1") + 1] in L.vague_after and not n2:
+        if after_n1 in L.vague_after and not n2:
             continue
         cn = not n1.isascii()
         if cn and (numerals.looks_like_cn_date(n1) or n1 in L.zero_words):
@@ -543,14 +553,14 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue  # 70分以上(含70分): the bracket restates the bound
         if surface == "年" and t[e:e + 1] == "代":
             continue  # 60年代
-        unit, du, urule = _zh_unit(L, surface, t, m.start("unit"), m.end("unit"), ctx)
+        unit, du, urule = _zh_unit(L, surface, t, m.start(9), m.end(9), ctx)
         if unit is None:
             continue
         if surface == "位" and any(w in t[max(0, s - 20):s] for w in L.digit_cues):
             unit = "char"  # 密码长度不少于8位
         if surface == "分" and cn and n1 == "十" and not n2:
             continue  # 十分 = "very"
-        value = _zh_value(L, n1, m.group("h1"), m.group("m1"))
+        value = _zh_value(L, n1, h1, m1)
         if value is None:
             continue
         # t[s - len(w):s] == w is t.endswith(w, 0, s): one C call rules out the common case (no such word)
@@ -561,22 +571,22 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             s -= len(neg)
         vmax = None
         if n2:
-            vmax = _zh_value(L, n2, m.group("h2"), None)
+            vmax = _zh_value(L, n2, h2, None)
             if vmax is None:
                 continue
-            if m.group("sep") in L.plus_minus:  # 20±2℃ -> 18..22
+            if sep in L.plus_minus:  # 20±2℃ -> 18..22
                 value, vmax = value - vmax, value + vmax
-            if m.group("mult"):
-                f = L.multipliers.get(m.group("mult"), 1.0)
-                if not m.group("m1") and value <= vmax:
+            if mult:
+                f = L.multipliers.get(mult, 1.0)
+                if not m1 and value <= vmax:
                     value *= f  # 1-2万元: the multiplier covers both ends; 3000至1万㎡: only the second
                 vmax *= f
-        elif m.group("mult"):
-            value *= L.multipliers.get(m.group("mult"), 1.0)
+        elif mult:
+            value *= L.multipliers.get(mult, 1.0)
         # dates: 2016年, 2020-2021年, 2021年1月
         if unit == "year" and not cn and n1.isdigit() and L.year_min <= value <= L.year_max:
             continue
-        if unit == "year" and re.match(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月", t[e:e + 4]):
+        if unit == "year" and _MONTH_AFTER.match(t, e, e + 4):
             continue
         if unit == "year" and t[e:e + 2] in ("上半", "下半"):
             continue
@@ -589,7 +599,6 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         per_info = _zh_per(L, t, s, seg)
         per = None
         rate_unit = None
-        den = m.group("den")
         if den:
             cden = L.units.get(den) or L.special.get(den)
             if cden and units.quantity(cden) == "time":
@@ -611,7 +620,7 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         if rate_unit:
             unit = rate_unit
         cmp_, rule, dc, cs, ce = _zh_comparator(L, t, s, e, seg)
-        if rule == "plain" and out and re.fullmatch(r"\s*[Xx×*]\s*", t[out[-1][1]:s] if out[-1][1] <= s else "-"):
+        if rule == "plain" and out and out[-1][1] <= s and _TIMES_GAP.fullmatch(t, out[-1][1], s):
             prev = out[-1][2]  # 1.0mX1.8m: the second dimension shares the first one's comparator
             if prev.comparator not in ("=", "range"):
                 cmp_, rule, dc = prev.comparator, "dimension", -0.05
@@ -629,7 +638,7 @@ def _find_zh(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
                 and not _PUNCT_RX.search(t, e, e + 4):
             continue  # 15秒接通率: the number names a metric, the limit follows
         if (rule == "plain" or rule.startswith("approx:")) and not per and vmax is None:
-            if surface in ("个", "项", "种", "类") and (cn and re.match(r"[\u4e00-\u9fff]", t[e:e + 1]) or
+            if surface in ("个", "项", "种", "类") and (cn and _HAN_RX.match(t, e, e + 1) or
                                                      t[max(seg, s - 12):s].rstrip().endswith(L.enum_before) or
                                                      any(w in t[max(seg, s - 12):s] for w in L.enum_before[:3])):
                 continue  # 分为三个等次 / 两个分项: an enumeration, not a limit
