@@ -433,6 +433,7 @@ def _start(state: _State, lab: Label, at: int, text: Optional[str], block: Block
 
 
 _FLAT_TITLE = re.compile(r"^([^\s,，。;；!！?？]{2,16}?)[:：]?\s+(?=\S)")
+_WS_SEARCH = re.compile(r"\s").search  # _FLAT_TITLE needs white space at offsets 2..17: a cheaper pre-check
 
 
 def _set_first_text(state: _State, text: str) -> None:
@@ -446,7 +447,7 @@ def _set_first_text(state: _State, text: str) -> None:
     elif state.lang == "zh":
         # flattened text keeps a heading and its first sentence on one line, separated by a space:
         # "2.1 服务理念 始于用户需求…"; Chinese sentences do not contain spaces, so the space marks the title
-        m = _FLAT_TITLE.match(text)
+        m = _FLAT_TITLE.match(text) if _WS_SEARCH(text, 2, 18) else None
         if (m and _CJKCH.match(m.group(1)[0]) and _heading_like(m.group(1), "zh")
                 and not re.search(r"\d", m.group(1)) and not re.match(r"[a-z%]", text[m.end():])):
             c.title = m.group(1).rstrip(":：")
