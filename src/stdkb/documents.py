@@ -122,8 +122,8 @@ def contained_in(line: str, title: str) -> float:
     b = norm_key(title)
     if not a or not b:
         return 0.0
-    ba = _bigrams(a)
-    return len(ba & _bigrams(b)) / len(ba)
+    ba = _bigrams_short(a) if len(a) <= 256 else _bigrams(a)
+    return len(ba & (_bigrams_short(b) if len(b) <= 256 else _bigrams(b))) / len(ba)
 
 
 def clean_line(text: str) -> tuple[str, list]:
@@ -201,8 +201,11 @@ def is_toc_entry(text: str, in_toc: bool) -> bool:
     if not fr:
         return False
     c = fr[-1]
-    if c in _LEADERS or c == "。":
-        if not ((len(fr) >= 3 and all(x in _LEADERS for x in fr[-3:])) or fr.endswith(_BROKEN_REFS)):
+    if c == "。":
+        if not fr.endswith(_BROKEN_REFS):
+            return False
+    elif c in _LEADERS:
+        if not ((len(fr) >= 3 and fr[-2] in _LEADERS and fr[-3] in _LEADERS) or fr.endswith(_BROKEN_REFS)):
             return False
     elif not (c in ")）" or c.isdecimal()):
         return False
@@ -222,7 +225,7 @@ def is_title_candidate(text: str) -> bool:
     letters = len(_PUNCT_WS.sub("", f))
     if letters < max(2, len(f) * 0.5):
         return False
-    return parse_label(f, 0) is None and not is_toc_header(f)
+    return parse_label(f, 0, folded=f) is None and not is_toc_header(f)  # (fold(f) == f)
 
 
 def has_title_word(text: str) -> bool:
