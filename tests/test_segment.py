@@ -266,6 +266,15 @@ def test_values_are_not_labels(raw):
     assert parse_label(raw) is None
 
 
+def test_bracketed_roman_numbers_beyond_twelve():
+    """'(xiv)' used to raise TypeError (ord('xiv')) and abort the whole file; '(iiii)' is not a number."""
+    lab = parse_label("(xiv) Staff shall reply.")
+    assert lab is not None and lab.family == "roman_paren" and lab.value == 14
+    assert parse_label("(ii) x").value == 2 and parse_label("(iiii) x") is None
+    doc = process_text("Service Code\n(i) Staff shall reply.\n(xiv) Staff shall log calls.\n(iiii) x\n", extract=False)[0]
+    assert "Staff shall log calls." in "".join(c.text for c in doc.clauses)
+
+
 def test_keyword_with_multi_level_number():
     """'Chapter 1.2' used to raise ValueError (int('1.2')) and abort the whole file: it is clause 1.2."""
     lab = parse_label("Chapter 1.2 Scope")

@@ -38,6 +38,17 @@ CN_NUM = "零〇一二三四五六七八九十百千两"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
 
+def _roman_numerals(limit: int) -> dict:
+    """Lower-case Roman numerals 1..limit: {"i": 1, ..., "xiv": 14, ...}."""
+    out = {}
+    for v in range(1, limit + 1):
+        tens, ones = divmod(v, 10)
+        out["x" * tens + ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][ones]] = v
+    return out
+
+
+_ROMAN_ALL = _roman_numerals(39)  # what "(xiv)" can hold: four letters of i/v/x at most
+
 
 def cn_to_int(s: str) -> Optional[int]:
     """Small Chinese ordinal numbers used in clause labels (一 .. 九百九十九); None if not a number."""
@@ -251,8 +262,11 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             m = P["alpha_paren"].match(f, pos)
             if m:
                 g = m.group(1)
-                if g.lower() in ROMAN and len(g) > 1:
-                    return _finish(line, f, n, pos, "roman_paren", ROMAN[g.lower()], f"({g})", m.end(), "()")
+                if len(g) > 1:
+                    v = _ROMAN_ALL.get(g)
+                    if v is None:
+                        return None  # "(iiii)", "(vx)": letters, not a number
+                    return _finish(line, f, n, pos, "roman_paren", v, f"({g})", m.end(), "()")
                 return _finish(line, f, n, pos, "alpha_paren", ord(g.lower()) - 96, f"({g})", m.end(), "()")
         return None
     if ch in _CN_LABEL_DIGITS:
