@@ -177,13 +177,6 @@ def _unspan(text, span):
     return span
 
 
-def _head(text, title):
-    """A clause title as clauses.title_span: its length when the text starts with it, else the title itself."""
-    if title and text.startswith(title):
-        return len(title)
-    return title
-
-
 def _milli(conf) -> int:
     """Confidence 0..1 stored as an integer in thousandths (1-2 bytes instead of an 8-byte float)."""
     return 1000 if conf is None else int(round(float(conf) * 1000))
@@ -225,34 +218,42 @@ def _doc_rows(doc: Document, source: str, doc_n: int, next_n: int):
     prefix = _key_prefix(doc)
     cut = len(prefix)
     key_n = {c.id: next_n + seq for seq, c in enumerate(doc.clauses)}
+    span, milli, add_clause, add_fts = _span, _milli, clause_rows.append, fts_rows.append  # hot loop
     for seq, c in enumerate(doc.clauses):
         # ascending inside a document (FTS5 flushes its pending terms whenever a rowid is not larger than the
         # previous one: descending keys cost a tiny segment per clause)
         n = next_n + seq
         text = c.text or ""
         key = c.id[cut:]
-        path = [str(x) for x in (c.path or [])]
+        path = c.path or []
         path_json = None
         # the generated column spells the path from the key: exact unless a label holds / or ~ (then the key does
         # not split back into the path) or a character JSON escapes
-        if '"' in key or "\\" in key or derived_path(key) != path:
-            path_json = json.dumps(path, ensure_ascii=False, separators=(",", ":"))
+        if derived_path(key) != path or '"' in key or "\\" in key:
+            path_json = json.dumps([str(x) for x in path], ensure_ascii=False, separators=(",", ":"))
         pn = key_n.get(c.parent) if c.parent else None
-        clause_rows.append((n, doc_n, seq, key, path_json, c.raw_label, c.kind, c.level,
-                            None if pn is None else n - pn, _head(text, c.title), c.scheme, text, c.line, c.page))
+        title = c.title
+        if title and text.startswith(title):
+            title = len(title)  # clauses.title_span
+        add_clause((n, doc_n, seq, key, path_json, c.raw_label, c.kind, c.level, None if pn is None else n - pn,
+                    title, c.scheme, text, c.line, c.page))
         chars += len(text)
-        fts_rows.append((n, tokens(text)))
-        for i, o in enumerate(c.obligations, 1):
-            obl.append((doc_n, o.modality, n, i, _span(text, o.text), o.actor, _span(o.text, o.action), o.condition,
-                        o.exception, o.strength, _milli(o.confidence), o.rule))
-        for i, t in enumerate(c.thresholds, 1):
-            thr.append((doc_n, n, i, t.value, t.max, t.unit, t.comparator, t.quantity, t.per,
-                        t.si_value, t.si_max, t.si_unit, t.text, _milli(t.confidence), t.rule))
-        for i, p in enumerate(c.phrases, 1):
-            phr.append((doc_n, p.kind, n, i, p.text, _milli(p.confidence), p.rule))
-        for i, r in enumerate(c.references, 1):
-            ref.append((doc_n, n, i, r.kind, r.target, r.text, key_n.get(r.resolved) if r.resolved else None,
-                        _milli(r.confidence), r.rule))
+        add_fts((n, tokens(text)))
+        if c.obligations:
+            for i, o in enumerate(c.obligations, 1):
+                obl.append((doc_n, o.modality, n, i, span(text, o.text), o.actor, span(o.text, o.action),
+                            o.condition, o.exception, o.strength, milli(o.confidence), o.rule))
+        if c.thresholds:
+            for i, t in enumerate(c.thresholds, 1):
+                thr.append((doc_n, n, i, t.value, t.max, t.unit, t.comparator, t.quantity, t.per,
+                            t.si_value, t.si_max, t.si_unit, t.text, milli(t.confidence), t.rule))
+        if c.phrases:
+            for i, p in enumerate(c.phrases, 1):
+                phr.append((doc_n, p.kind, n, i, p.text, milli(p.confidence), p.rule))
+        if c.references:
+            for i, r in enumerate(c.references, 1):
+                ref.append((doc_n, n, i, r.kind, r.target, r.text, key_n.get(r.resolved) if r.resolved else None,
+                            milli(r.confidence), r.rule))
     obl.sort(key=_pk_obligation)
     phr.sort(key=_pk_phrase)
     doc_row = (doc_n, did, prefix, doc.title or "", source, doc.index or 0, doc.lang, doc.duplicate_of, doc.sha256,
