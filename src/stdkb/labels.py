@@ -171,8 +171,23 @@ _P: dict = {}  # _patterns(), once built (a global is cheaper than the cached ca
 def _finish(line: str, f: str, n: int, pos: int, family: str, value, label: str, end: int, delim: str) -> Label:
     # swallow a following colon/space: they belong to the label, not the clause text
     if end < n and f[end] in ":： \t":
-        end = _SWALLOW.match(f, end).end()
+        if f[end] == " " and (end + 1 == n or f[end + 1] not in " \t"):
+            end += 1  # (the usual single space, without the regex)
+        else:
+            end = _SWALLOW.match(f, end).end()
     return Label(family, value, label, line[pos:end], pos, end, delim)
+
+
+_PARTS: dict = {}  # "2.2.3" -> (2, 2, 3): the same numbers recur in every document
+
+
+def _parts(num: str) -> tuple:
+    parts = _PARTS.get(num)
+    if parts is None:
+        if len(_PARTS) > 50000:
+            _PARTS.clear()
+        parts = _PARTS[num] = tuple(map(int, num.split(".")))
+    return parts
 
 
 def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Optional[Label]:
@@ -194,7 +209,7 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
         if num is not None:
             if num[0] == "0" or ".0" in num:  # 2.0米, 1.05: values, not clause numbers
                 return None
-            parts = tuple(map(int, num.split(".")))
+            parts = _parts(num)
             end = m.end()
             if end < n:
                 c = f[end]
