@@ -285,12 +285,16 @@ def segment_blocks(blocks: Iterable[Block], doc_id: str, lang: str = "zh") -> Li
     """Segment ``blocks`` (one document, noise already removed) into clauses, in document order."""
     state = _State(doc_id=doc_id, lang=lang)
     for block in blocks:
-        if block.kind == "break":
+        kind = block.kind
+        if kind == "break":
             continue
         text = block.text
         if not text or not text.strip():
             continue
-        if block.kind == "table_row":
+        if kind == "para":  # most blocks
+            _segment_line(state, text, fold(text), block)
+            continue
+        if kind == "table_row":
             _continue(state, text.strip(), block, newline=True)
             continue
         folded = fold(text)
