@@ -128,7 +128,8 @@ def contained_in(line: str, title: str) -> float:
 
 def clean_line(text: str) -> tuple[str, list]:
     """Remove noise from one line: returns (kept text, [removed pieces])."""
-    strip, lines, nav, *_ = _noise()
+    noise = _noise()
+    strip, lines, nav = noise[0], noise[1], noise[2]
     f = fold(text)
     stripped = f.strip()
     if not stripped:
@@ -329,6 +330,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
     carry_noise: list = []
     buf = _Lookahead(lines)
     in_toc = False
+    toc_first = _toc_first_chars()  # is_toc_header and split_toc_line answer False for a line not starting with one
 
     def emit(p: _Pending):
         nonlocal index
@@ -382,11 +384,12 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
         strong_title = repeated or before_toc
         # --- tables of contents ---
         if not strong_title:
-            if is_toc_header(text):
+            maybe_toc = text.lstrip()[:1] in toc_first
+            if maybe_toc and is_toc_header(text):
                 in_toc = True
                 cur.noise.append(text)
                 continue
-            toc = split_toc_line(text)
+            toc = split_toc_line(text) if maybe_toc else None
             if toc:
                 cur.noise.append(toc[0])
                 if toc[1]:
