@@ -167,6 +167,21 @@ def test_foreign_keys_show_labels(server):
     assert row["document"]["label"] != row["document"]["value"]  # a title, not the id
 
 
+def test_obligations_show_their_sentences(server, kb):
+    # the table keeps spans of the clause text; its HTML page and the obligation_texts view show the words
+    import sqlite3
+
+    c = sqlite3.connect(kb)
+    sentence, span = c.execute("SELECT text, text_span FROM obligation_texts o JOIN obligations USING "
+                               "(document, modality, clause, seq) WHERE typeof(text_span) = 'integer' "
+                               "AND modality = 'prohibition' LIMIT 1").fetchone()
+    assert sentence and isinstance(span, int)
+    html = server.get("/kb/obligations", modality="prohibition", _size="max")
+    assert sentence in html
+    rows = server.json("/kb/obligation_texts.json", modality="prohibition", _shape="objects", _size="max")["rows"]
+    assert sentence in {r["text"] for r in rows} and all(r["document_title"] for r in rows)
+
+
 def test_canned_queries(server, kb):
     rows = server.json("/kb/prohibitions_of_document.json", doc="安全施工", _shape="objects")["rows"]
     assert rows and {r["document"] for r in rows} == {"安全施工管理规定"}

@@ -146,11 +146,36 @@ def asgi_wrapper(datasette):
     return wrap
 
 
+def _unspan(text, span):
+    if isinstance(span, int) and text is not None:
+        i = span >> 16
+        return text[i:i + (span & 65535)]
+    return span
+
+
 @hookimpl
-def render_cell(value, column):
+def render_cell(row, value, column, table, database, datasette):
     if column == "snippet" and isinstance(value, str) and "<mark>" in value:
         s = str(escape(value)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
         return Markup(s)
+    if table == "obligations" and column in ("text_span", "action_span") and isinstance(value, int):
+        # the table stores the sentence as a span of the clause text and the action as a span of the sentence:
+        # show the words (the JSON and CSV keep the numbers; view obligation_texts has them as columns)
+        async def words():
+            try:
+                clause, text_span = row["clause"], row["text_span"]
+            except (KeyError, IndexError, TypeError):
+                return None
+            if isinstance(clause, dict):  # foreign-key labels expanded: {"value": n, "label": ...}
+                clause = clause.get("value")
+            res = await datasette.get_database(database).execute("SELECT text FROM clauses WHERE n = ?", [clause])
+            first = res.first()
+            if first is None:
+                return None
+            sentence = _unspan(first[0], text_span)
+            return sentence if column == "text_span" else _unspan(sentence, value)
+
+        return words
     return None
 
 
