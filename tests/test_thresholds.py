@@ -276,3 +276,29 @@ def test_never_crashes_on_arbitrary_text():
                 assert t.max is not None and t.max >= t.value
 
     run()
+
+
+def test_simple_chinese_numerals_table_agrees_with_cn2an():
+    """cn_to_number reads the common spans (三, 两, 二十, 三千) from a table instead of importing cn2an: every
+    entry must be exactly what cn2an returns."""
+    import cn2an
+
+    from stdkb.extract import numerals
+
+    table = numerals._simple_numerals()
+    assert {"一", "两", "十", "十五", "两十", "九十九", "三千", "九万"} <= set(table)
+    for span, value in table.items():
+        assert cn2an.cn2an(span, "smart") == value, span
+        assert numerals.cn_to_number(span) == float(value)
+    assert numerals.cn_to_number("一百零五") == 105.0  # not in the table: cn2an
+
+
+def test_simple_chinese_numerals_do_not_import_cn2an():
+    import subprocess
+    import sys
+
+    code = ("import sys; from stdkb.extract.thresholds import find_thresholds; "
+            "r = find_thresholds('每两年检查不得少于三次,不超过二十分钟'); "
+            "print(len(r), 'cn2an' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["2", "False"], out
