@@ -550,7 +550,7 @@ class DuplicateIndex:
     another watermark or reflowed lines.
     """
 
-    _FRAGMENT = re.compile(r"[^\W_]{4,}")
+    _FRAGMENT = re.compile(r"\w{4,}")  # on text without "_": fragments of 4+ letters or digits
 
     def __init__(self, threshold: float = 0.8, k: int = 128, min_fragments: int = 5, max_posting: int = 64):
         self.max_posting = max_posting
@@ -570,6 +570,8 @@ class DuplicateIndex:
         # characters regex \s matches, 2.5x faster than a substitution); fragments of 4+ letters in one C-level
         # pass; full-width letters are rare enough not to fold here (it is the hot path of dedupe)
         text = "".join(text.split()).lower()
+        if "_" in text:  # (\w{4,} on text without "_" finds what [^\W_]{4,} finds, a little faster)
+            text = text.replace("_", " ")
         hashes = set(map(zlib.crc32, map(str.encode, self._FRAGMENT.findall(text))))  # UTF-8 bytes
         return tuple(sorted(hashes)[: self.k])
 
