@@ -23,7 +23,9 @@ import hashlib
 import os
 import re
 import zlib
+from collections import Counter
 from dataclasses import replace
+from itertools import chain
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional
@@ -605,10 +607,9 @@ class DuplicateIndex:
         n = len(self._ids)
         if len(sk) >= self.min_fragments:
             tau_new = sk[-1] if len(sk) == self.k else 0xFFFFFFFF
-            common: dict = {}
-            for h in sk:
-                for j in self._index.get(h, ()):
-                    common[j] = common.get(j, 0) + 1
+            # fragments shared with each earlier document, counted in C (postings hold up to max_posting each)
+            get = self._index.get
+            common = Counter(chain.from_iterable([get(h, ()) for h in sk]))
             best = None
             for j, c in sorted(common.items()):
                 other = self._sketches[j]
