@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+from stdkb.extract._text import first_chars
 from stdkb.model import Document, Reference
 from stdkb.text import fold
 
@@ -41,9 +42,11 @@ class _Pats:
         prefixes = d.get("standard_prefixes", zh.get("standard_prefixes", ()))
         # prefixes are regex fragments (DB\d{2}/T); sort longest first
         pref = "|".join(sorted(prefixes, key=len, reverse=True))
-        self.std_rx = re.compile(
-            rf"(?<![A-Za-z0-9/])(?P<code>(?:{pref})(?:\s*/\s*T)?)\s*(?P<num>(?:[A-Z]\s?)?\d+(?:\.\d+)*(?:-\d+)*(?:\s*[-—–:]\s*(?:19|20)\d{{2}})?)(?!\d|\.\d)"
-        )
+        std = (rf"(?P<code>(?:{pref})(?:\s*/\s*T)?)\s*(?P<num>(?:[A-Z]\s?)?\d+(?:\.\d+)*(?:-\d+)*(?:\s*[-—–:]\s*(?:19|20)\d{{2}})?)(?!\d|\.\d)")
+        # a (?=[first letters of the prefixes]) guard: the look-behind is then tried at those letters only, not at
+        # every position (same matches, ~6x faster on Chinese text)
+        fc = first_chars(std)
+        self.std_rx = re.compile(("(?=[%s])" % re.escape(fc) if fc else "") + rf"(?<![A-Za-z0-9/]){std}")
         self.title_rx = re.compile(r"《(?P<t>[^《》\n]{1,80})》")
         # 温住建发〔2011〕19号, 国办发[2011]3号, 建质(2011)111号
         # anchored on the bracketed year (fast); the agency is read backwards in Python
