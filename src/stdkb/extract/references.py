@@ -51,7 +51,7 @@ class _Pats:
         # 温住建发〔2011〕19号, 国办发[2011]3号, 建质(2011)111号
         # anchored on the bracketed year (fast); the agency is read backwards in Python
         self.docno_rx = re.compile(r"[〔\[(（【](?P<year>(?:19|20)\d{2})[〕\])）】]\s*(?P<no>\d+)\s*号")
-        self.has_std = re.compile(r"[A-Z]{2}|[A-Z]/|[A-Z]\s*\d")
+        self.has_std = re.compile(r"[A-Z](?:[A-Z]|/|\s*\d)")  # one opening class: the engine scans for it in C
         if lang == "zh":
             trig = _alt(d.get("clause_triggers", ()))
             selfw = _alt(d.get("self_words", ()))
