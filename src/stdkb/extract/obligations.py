@@ -754,8 +754,13 @@ def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor, cue
     condition = None
     if cues:
         mbody = masked[a:b]
-        m = (lx.cond_any.search(mbody) if lx.cond_any is not None
-             and (lx.cond_cue is None or lx.cond_cue.search(mbody) is not None) else None)
+        if lx.cond_any is None:
+            m = None
+        elif lx.cond_cue is None:
+            m = lx.cond_any.search(mbody)
+        else:  # no match starts before the first cue character (look-behinds still see what precedes it)
+            cm = lx.cond_cue.search(mbody)
+            m = lx.cond_any.search(mbody, cm.start()) if cm is not None else None
     else:
         m = None
     if m:
