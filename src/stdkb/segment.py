@@ -344,6 +344,7 @@ _CAND = re.compile(
     r"[\s。;!?:](?=[0-9一二三四五六七八九十(第附\u2460-\u2473]|[A-Za-z](?=\s*[.、)．])|[A-Z](?=\.\d)"
     r"|(?i:section|clause|chapter|article|part|appendix|annex|schedule|attachment)\b)")
 _BULLET = re.compile(rf"^\s*[{re.escape(DASH_BULLETS)}](?=\s)|^\s*[{BULLETS}]")
+_BULLET_FIRST = frozenset(DASH_BULLETS + BULLETS)  # what _BULLET needs after the white space
 
 
 def _reference_context(folded: str, lab: Label) -> bool:
@@ -362,7 +363,7 @@ def _reference_cues() -> tuple:
 
 def _segment_line(state: _State, text: str, folded: str, block: Block) -> None:
     lead = len(text) - len(text.lstrip())
-    if _BULLET.match(folded):
+    if folded.lstrip()[:1] in _BULLET_FIRST and _BULLET.match(folded):
         # a bullet item is its own line of the current clause ("• 不知道"), never glued to the previous one
         _continue(state, text.strip(), block, newline=True)
         return
