@@ -284,13 +284,15 @@ _TIMES_GAP = re.compile(r"\s*[Xx×*]\s*")
 _HAN_RX = re.compile(r"[\u4e00-\u9fff]")
 
 
+# greedy: one match ending just after the last punctuation mark of the window
+_LAST_PUNCT_RX = re.compile("(?s).*[" + re.escape(_PUNCT) + "]")
+
+
 def _segment_start(t: str, pos: int, limit: int) -> int:
     """Start of the sub-sentence holding ``pos`` (after the last punctuation), at most ``limit`` back."""
     lo = max(0, pos - limit)
-    last = -1
-    for m in _PUNCT_RX.finditer(t, lo, pos):
-        last = m.end()
-    return last if last >= 0 else lo
+    m = _LAST_PUNCT_RX.match(t, lo, pos)
+    return m.end() if m is not None else lo
 
 
 def _sentence_end(t: str, pos: int, limit: int) -> int:
@@ -347,41 +349,26 @@ def _zh_unit(L: _Lang, surface: str, t: str, s: int, e: int, ctx: str) -> tuple[
     return sp, -0.1, ""
 
 
-class _RevMatch:
-    """A match found on a reversed window, seen from the forward window (start/group)."""
-
-    __slots__ = ("m", "n")
-
-    def __init__(self, m, n):
-        self.m, self.n = m, n
-
-    def group(self, name):
-        return self.m.group(name)[::-1]
-
-    def start(self):
-        return self.n - self.m.end()
-
-
 def _zh_comparator(L: _Lang, t: str, s: int, e: int, seg_start: int):
     """(comparator, rule, confidence delta, start of the comparator words) for the number at t[s:e]."""
     window = t[max(seg_start, s - 14):s]
-    pre = _RevMatch(L.prefix_rev.match(window[::-1]), len(window)) if window else None
-    if pre is not None and pre.m is None:
-        pre = None
+    # the prefix words are matched once on the reversed window (an anchored match instead of a search)
+    pm = L.prefix_rev.match(window[::-1]) if window else None
+    pre_word = pm.group("cmp")[::-1] if pm is not None else None
     suf = L.suffix_rx.match(t, e, min(len(t), e + 24))
-    pre_cmp = L.prefix.get(pre.group("cmp")) if pre else None
+    pre_cmp = L.prefix.get(pre_word) if pm is not None else None
     suf_cmp = L.suffix.get(suf.group("cmp")) if suf else None
     if suf is not None and suf.group("paren") == "不含":
         suf_cmp = {">=": ">", "<=": "<"}.get(suf_cmp, suf_cmp)
-    start = s - len(window) + pre.start() if pre else s
+    start = s - pm.end() if pm is not None else s
     end = suf.end() if suf else e
-    weak = pre is not None and pre.group("cmp") in L.weak
+    weak = pm is not None and pre_word in L.weak
     if pre_cmp and pre_cmp != "=" and not weak:
-        return pre_cmp, "prefix:" + pre.group("cmp"), 0.0, start, end if suf_cmp in (None, pre_cmp, "=") else end
+        return pre_cmp, "prefix:" + pre_word, 0.0, start, end if suf_cmp in (None, pre_cmp, "=") else end
     if suf_cmp and suf_cmp != "=":
         return suf_cmp, "suffix:" + suf.group("cmp"), 0.0, start, end
     if pre_cmp and pre_cmp != "=":
-        return pre_cmp, "weak:" + pre.group("cmp"), -0.15, start, end
+        return pre_cmp, "weak:" + pre_word, -0.15, start, end
     # an adverb a few words back in the same sub-sentence (至少坐满座椅的三分之二)
     if L.adverb_rx is not None:
         back = t[max(seg_start, s - 16):s]
@@ -392,7 +379,7 @@ def _zh_comparator(L: _Lang, t: str, s: int, e: int, seg_start: int):
             if not _DIGIT_RX.search(between):
                 return L.adverbial[m.group("cmp")], "adverb:" + m.group("cmp"), -0.15, start, end
     if pre_cmp == "=" or suf_cmp == "=":
-        word = (pre.group("cmp") if pre_cmp == "=" else suf.group("cmp"))
+        word = (pre_word if pre_cmp == "=" else suf.group("cmp"))
         return "=", "approx:" + word, -0.15, start, end
     return "=", "plain", -0.2, start, end
 
