@@ -289,6 +289,10 @@ def _strip_running_lines(blocks: List[Block], noise: list) -> List[Block]:
     """Remove page headers/footers: short lines at the top or bottom of most pages, the same but for their
     numbers ("第 3 页 共 12 页"). Needs page numbers (form feeds in text exports; PDFs do this themselves).
     A line that starts with a clause number is never a running line."""
+    distinct = {b.page for b in blocks}
+    distinct.discard(None)
+    if len(distinct) < 3:  # (most text files are one page: answered without the index below)
+        return blocks
     pages: dict = {}
     for i, b in enumerate(blocks):
         if b.page is not None:
@@ -349,7 +353,7 @@ def split_documents(blocks: Iterable[Block], source: str) -> Iterator[Document]:
         doc.noise = carry_noise[:] + p.noise
         carry_noise.clear()
         doc.blocks = blocks
-        doc.sha256 = hashlib.sha256("\n".join(b.text for b in blocks).encode("utf-8")).hexdigest()
+        doc.sha256 = hashlib.sha256("\n".join([b.text for b in blocks]).encode("utf-8")).hexdigest()
         index += 1
         return doc
 
