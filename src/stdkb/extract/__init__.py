@@ -102,18 +102,17 @@ def extract_document(doc):
         ctx = ctx_of_parent.get(c.parent)
         if ctx is None:
             ctx = ctx_of_parent[c.parent] = tuple(x for x in clause_context(doc, c, by_id) if x)
-        work.append((c, text, ctx))
+        work.append((c, text, ctx, (c.title or "").strip().rstrip(":：") if c.title else ""))
     # The engines directly (extract_text's dict and argument normalisation cost ~5% here), one engine at a
     # time over the whole document rather than all four per clause: each engine's patterns and code stay
-    # in the CPU caches across the document's clauses (~10% less CPU for the extraction in the pipeline).
-    for c, text, ctx in work:
-        own = (c.title or "").strip().rstrip(":：")
+    # in the CPU caches across the document's clauses (~8% less CPU for the extraction in the pipeline).
+    for c, text, ctx, own in work:
         if own and text.startswith(own):
             # the clause's own title is context for its body: "禁忌用语\n“不知道”…", "Forbidden phrases\n…"
             c.phrases = find_phrases(text[len(own):].lstrip(" :：\n"), lang, ctx + (own,))
         else:
             c.phrases = find_phrases(text, lang, ctx)
-    for c, text, ctx in work:
+    for c, text, ctx, title in work:
         if c.kind == "heading":
             # a heading names a topic ("咨询台部分:", "感谢光临"): modal words may still mark a norm, but an
             # unmarked heading is never an imperative one
@@ -121,15 +120,14 @@ def extract_document(doc):
             c.obligations = [o for o in obligations if o.rule not in ("imperative", "negated_imperative")]
         else:
             obligations = find_obligations(text, lang, ctx, phrases=c.phrases)
-            title = (c.title or "").strip().rstrip(":：")
             if title and obligations:
                 # the clause's own title line ("服务理念\n始于用户需求…") is not an imperative norm
                 obligations = [o for o in obligations
                                if not (o.rule == "imperative" and o.text.strip().rstrip(":：") == title)]
             c.obligations = obligations
-    for c, text, ctx in work:
+    for c, text, ctx, _title in work:
         c.thresholds = find_thresholds(text, lang, ctx) if find_thresholds is not None else []
-    for c, text, ctx in work:
+    for c, text, ctx, _title in work:
         c.references = find_references(text, lang) if find_references is not None else []
     if resolve_references is not None:
         resolve_references(doc)
