@@ -113,9 +113,11 @@ def _build_patterns() -> dict:
     P["num_paren"] = re.compile(r"\(\s*(\d{1,3})\s*\)")
     P["alpha_paren"] = re.compile(r"\(\s*([a-zA-Z]|[ivx]{1,4})\s*\)")
     P["circled"] = re.compile(r"([%s])" % CIRCLED)
-    P["decimal"] = re.compile(r"(\d{1,3}(?:\.\d{1,3}){1,5})\.?(?![\d.])")
-    P["num"] = re.compile(r"(\d{1,3})(?:\s*(、|\))|(\.)(?![\d.])|(?=\s|[%s]))" % _CJK)
-    P["number"] = re.compile("(?:%s)|(?:%s)" % (P["decimal"].pattern, P["num"].pattern))
+    # a number: multi-level ("2.2.3", group 1) if there is one, else a single number (group 2) and its delimiter
+    # ("、" or ")" in group 3, "." in group 4, or white space / CJK text following)
+    decimal = r"(\d{1,3}(?:\.\d{1,3}){1,5})\.?(?![\d.])"
+    num = r"(\d{1,3})(?:\s*(、|\))|(\.)(?![\d.])|(?=\s|[%s]))" % _CJK
+    P["number"] = re.compile("(?:%s)|(?:%s)" % (decimal, num))
     P["alpha"] = re.compile(r"([A-Za-z])\s*(、|\.|\)|．)(?=\s|[%s]|$|[A-Z])" % _CJK)
     P["followers"] = followers
     cjk_f = [f for f in followers if not f.isascii()]
