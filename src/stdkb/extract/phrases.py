@@ -107,11 +107,14 @@ def _clean(s: str, lx: _PLex) -> str:
 
 
 def _sentence_start(text: str, i: int, ends: str, window: int = 300) -> int:
-    j = i - 1
-    stop = max(-1, i - window - 1)
-    while j > stop and text[j] not in ends:
-        j -= 1
-    return j + 1
+    """Just after the last sentence end before ``i`` (at most ``window`` back): one rfind per end character."""
+    lo = max(0, i - window)
+    j = -1
+    for ch in ends:
+        k = text.rfind(ch, lo, i)
+        if k > j:
+            j = k
+    return j + 1 if j >= 0 else lo
 
 
 def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> list[Phrase]:
@@ -155,10 +158,10 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
         after = text[b:b + 12]
         kind = rule = None
         conf = 0.9
-        says = lx.say_re.search(before) is not None or re.search(r"[:：]\s*$", before) is not None
+        says = lx.say_re.search(before) is not None or _COLON_END.search(before) is not None
         if forbidden_ctx:
             kind, rule = "prohibited", "forbidden_heading"
-            if re.search(r"(?:use|say|应说|改说|改用|而应|可说)\s*$", before, re.I):
+            if _SAY_INSTEAD_END.search(before):
                 kind, rule, conf = "required", "script", 0.75
         elif lx.replace_re.search(before):
             kind, rule = "prohibited", "replaced_phrase"
@@ -175,8 +178,7 @@ def find_phrases(text: str, lang: str = "zh", context: Sequence[str] = ()) -> li
             # an obligation word inside a prohibition marker (要 in 不要, 应 in 不应) is not an obligation
             o_last = max((m.end() for m in lx.oblig_re.finditer(before_sent)
                           if not any(ps <= m.start() < pe for ps, pe in p_spans)), default=-1)
-            near_say = says or re.search(r"(说|讲|称|出现|使用|用语|口头语|说声|say|use|words?|phrases?|slang)",
-                                         before_sent[-20:] if zh else before_sent[-40:], 0 if zh else re.I)
+            near_say = says or (_NEAR_SAY.search(before_sent[-20:]) if zh else _NEAR_SAY_I.search(before_sent[-40:]))
             example = _EXAMPLE_AFTER.match(after) if zh else None
             if p_last > o_last and p_last >= 0 and (near_say or example):
                 kind, rule = "prohibited", "prohibited_saying"
@@ -218,4 +220,10 @@ _CHAIN_GAP = re.compile(r"[\s、，,/／或和及]*|\s*(?:,\s*)?(?:or|and)\s+")
 _NEW_SAY_ACTION = re.compile(r"[,，;；]\s*(?:并|再|然后|随后|同时|且|还|应|要|须)?\s*(?:说|讲|道|问候|告知)")
 _WHEN_RE = re.compile(r"(?<![小及准按同随即临定适实届])时")
 _EXAMPLE_AFTER = re.compile(r"[、，,]?\s*等{1,2}[\u4e00-\u9fff]{0,4}(?:用语|语言|话|字眼|词语|口头语)")
+# compiled once (re.search(pattern, ...) looks the pattern up in re's cache on every call)
+_COLON_END = re.compile(r"[:：]\s*$")
+_SAY_INSTEAD_END = re.compile(r"(?:use|say|应说|改说|改用|而应|可说)\s*$", re.I)
+_NEAR_SAY_WORDS = r"(说|讲|称|出现|使用|用语|口头语|说声|say|use|words?|phrases?|slang)"
+_NEAR_SAY = re.compile(_NEAR_SAY_WORDS)
+_NEAR_SAY_I = re.compile(_NEAR_SAY_WORDS, re.I)
 _SAY_ANY = re.compile(r"(说|讲明|讲|告知|问候|致谢|道歉|表示|say|tell|greet)", re.I)
