@@ -21,11 +21,15 @@ per clause costs more than the rules themselves and spaCy's import costs ~0.6 s 
 20 KB file must finish in well under a second). :mod:`.pipeline` wraps the same engines as registered spaCy
 components (``stdkb_obligations``, ``stdkb_phrases``, ``stdkb_thresholds``, ``stdkb_references``) for users
 who work in spaCy: ``build_nlp("zh")(text)`` gives span groups and ``doc._.obligations`` etc. with
-identical results. Figures (``bench/bench_extract.py``, seed corpus, CPU time on one core): engine
-~3.3 MB/s on the 10 MB bench corpus (obligations ~5, thresholds ~15, references ~60, phrases ~45 MB/s),
-the spaCy path ~0.5 MB/s plus ~0.6-1.3 s to import spaCy and build the pipeline. What keeps it fast:
-literal word lists are trie regexes behind a first-character guard, each engine returns early when its cue
-characters are absent (no digit, no quote, no 《/号/第), sentence and segment spans come from one regex pass,
+identical results. Figures (CPU time on one core): the engines over the 76,784 clauses of the 10 MB bench
+corpus ~4.8 MB/s warm (obligations ~7.7, thresholds ~22, phrases ~44, references ~100 MB/s); inside
+``bench/bench_pipeline.py`` (read+segment+extract minus read+segment) ~0.23 CPU s per MB; ``bench/bench_extract.py``
+(seed corpus lines) engine ~4.1 MB/s; the spaCy path ~0.5 MB/s plus ~0.6-1.3 s to import spaCy and build the
+pipeline. What keeps it fast: literal word lists are trie regexes (a pattern that opens with a literal or a
+character class is scanned for in C; one that opens with a look-behind gets a ``(?=[first chars])`` guard),
+each engine returns early when its cue characters are absent (no digit, no quote, no 《/号/第), a sentence
+without a modal marker is ruled out before its segments are classified unless it can be an imperative norm,
+``extract_document`` runs one engine at a time over a document's clauses (its patterns stay in the CPU caches),
 heading chains are built once per parent, and records are built positionally.
 Quality: ``bench/eval_extraction.py``.
 
