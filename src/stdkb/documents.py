@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import zlib
+from array import array
 from collections import Counter
 from dataclasses import replace
 from itertools import chain
@@ -564,8 +565,17 @@ class DuplicateIndex:
         self.k = k
         self.min_fragments = min_fragments
         self._ids: list = []
-        self._sketches: list = []  # sorted tuples of hashes
+        # sorted hashes per document, as 4-byte unsigned arrays: a tuple of 128 Python ints is ~5 KB, 9 times
+        # more, and every document's sketch is kept for the whole run (memory grew with the corpus)
+        self._sketches: list = []
         self._index: dict = {}  # hash -> [doc number]
+
+    @staticmethod
+    def _compact(sk: tuple):
+        try:
+            return array("I", sk)
+        except (OverflowError, TypeError):  # (not 32-bit hashes: kept as given)
+            return sk
 
     def fingerprint(self, doc: Document) -> tuple:
         if doc.clauses:
@@ -587,7 +597,7 @@ class DuplicateIndex:
         n = len(self._ids)
         sk = tuple(sketch)
         self._ids.append(doc_id)
-        self._sketches.append(sk)
+        self._sketches.append(self._compact(sk))
         if duplicate_of is None:
             for h in sk:
                 posting = self._index.setdefault(h, [])
@@ -598,7 +608,7 @@ class DuplicateIndex:
         """The sketch kept for ``doc_id`` (the latest document with that id), or None."""
         for i in range(len(self._ids) - 1, -1, -1):
             if self._ids[i] == doc_id:
-                return self._sketches[i]
+                return tuple(self._sketches[i])
         return None
 
     @staticmethod
@@ -628,7 +638,7 @@ class DuplicateIndex:
             if best is not None:
                 doc.duplicate_of = self._ids[best[1]]
         self._ids.append(doc.id)
-        self._sketches.append(sk)
+        self._sketches.append(self._compact(sk))
         if doc.duplicate_of is None:  # a duplicate is found through its original
             for h in sk:
                 posting = self._index.setdefault(h, [])
