@@ -92,7 +92,7 @@ def _bigrams(s: str) -> set:
     return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
 
 
-_bigrams_short = lru_cache(maxsize=1024)(_bigrams)  # for titles; callers never change the set
+_bigrams_short = lru_cache(maxsize=256)(_bigrams)  # titles and title-like lines (<= 80); callers never change the set
 
 
 def _norm_key_start(line: str, n: int) -> str:
@@ -115,7 +115,7 @@ def title_similarity(title: str, line: str) -> float:
         return 0.0
     if len(a) < 6:
         return 1.0 if b.startswith(a) else 0.0
-    ba = _bigrams_short(a) if len(a) <= 256 else _bigrams(a)
+    ba = _bigrams_short(a) if len(a) <= 80 else _bigrams(a)
     return len(ba & _bigrams(b)) / len(ba)
 
 
@@ -125,8 +125,8 @@ def contained_in(line: str, title: str) -> float:
     b = norm_key(title)
     if not a or not b:
         return 0.0
-    ba = _bigrams_short(a) if len(a) <= 256 else _bigrams(a)
-    return len(ba & (_bigrams_short(b) if len(b) <= 256 else _bigrams(b))) / len(ba)
+    ba = _bigrams_short(a) if len(a) <= 80 else _bigrams(a)
+    return len(ba & (_bigrams_short(b) if len(b) <= 80 else _bigrams(b))) / len(ba)
 
 
 def clean_line(text: str) -> tuple[str, list]:

@@ -186,7 +186,7 @@ _PARTS: dict = {}  # "2.2.3" -> (2, 2, 3): the same numbers recur in every docum
 def _parts(num: str) -> tuple:
     parts = _PARTS.get(num)
     if parts is None:
-        if len(_PARTS) > 50000:
+        if len(_PARTS) > 4096:  # (bounded: a few hundred distinct numbers in real documents)
             _PARTS.clear()
         parts = _PARTS[num] = tuple(map(int, num.split(".")))
     return parts

@@ -38,7 +38,7 @@ def _fold(s: str) -> str:
 
 # the splitter and the segmenter look at the same line several times: lines are cached. Long lines (run-on
 # paragraphs, a tenth of the lines but most of the text) get a cache of their own, small enough to bound its
-# memory (it holds at most 256 lines of <= 16k characters; a line with nothing to fold is its own folded form)
+# memory (at most 256 lines of <= 4096 characters; a line with nothing to fold is its own folded form)
 _fold_line = lru_cache(maxsize=4096)(_fold)
 _fold_long = lru_cache(maxsize=256)(_fold)
 
@@ -46,7 +46,7 @@ _fold_long = lru_cache(maxsize=256)(_fold)
 def fold(s: str) -> str:
     """Full-width -> half-width, length-preserving."""
     n = len(s)
-    return _fold_line(s) if n <= 256 else _fold_long(s) if n <= 16384 else _fold(s)
+    return _fold_line(s) if n <= 256 else _fold_long(s) if n <= 4096 else _fold(s)
 
 
 # characters that start a bullet item line (the segmenter takes a dash-like one only when a space follows)
