@@ -537,9 +537,13 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     for sa, sb in sentences:
         sentence_masked = masked[sa:sb]
         sentence_imp = None
+        if n_hits:  # does a marker start in this sentence?
+            i = bisect_left(hit_starts, sa)
+            sent_hits = i < n_hits and hit_starts[i] < sb
+        else:
+            sent_hits = False
         if skip_unmarked:
-            i = bisect_left(hit_starts, sa) if n_hits else 0
-            if i == n_hits or hit_starts[i] >= sb:
+            if not sent_hits:
                 sentence_imp = (imp_ctx and not (desc_any and _descriptive(sentence_masked, lx))
                                 and not _title_like(sentence_masked, lx))
                 if not sentence_imp:
@@ -565,7 +569,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                                and not (seg_text[-1] == "时" and seg_text.endswith(time_words))))
             else:
                 is_cond = _is_condition_seg(seg_text, lx, k_seg == last_k)
-            if n_hits:
+            if sent_hits:
                 i = bisect_right(hit_starts, ga - 1)
                 while i < n_hits and hits[i].start < gb:
                     h = hits[i]
