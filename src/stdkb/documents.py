@@ -26,7 +26,8 @@ import zlib
 from array import array
 from collections import Counter
 from dataclasses import replace
-from itertools import chain
+from bisect import bisect_right
+from itertools import chain, repeat
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional
@@ -611,25 +612,22 @@ class DuplicateIndex:
                 return tuple(self._sketches[i])
         return None
 
-    @staticmethod
-    def _count_upto(sketch: tuple, tau: int) -> int:
-        from bisect import bisect_right
-        return bisect_right(sketch, tau)
-
     def mark(self, doc: Document) -> Optional[str]:
         sk = self.fingerprint(doc)
         n = len(self._ids)
         if len(sk) >= self.min_fragments:
             tau_new = sk[-1] if len(sk) == self.k else 0xFFFFFFFF
             # fragments shared with each earlier document, counted in C (postings hold up to max_posting each)
-            get = self._index.get
-            common = Counter(chain.from_iterable([get(h, ()) for h in sk]))
+            common = Counter(chain.from_iterable(map(self._index.get, sk, repeat(()))))
             best = None
             for j, c in sorted(common.items()):
                 other = self._sketches[j]
                 tau_other = other[-1] if len(other) == self.k else 0xFFFFFFFF
-                tau = min(tau_new, tau_other)
-                n_new, n_other = self._count_upto(sk, tau), self._count_upto(other, tau)
+                # hashes up to the smaller of the two sketch limits (all of a sketch when the limit is its own)
+                if tau_new <= tau_other:
+                    n_new, n_other = len(sk), bisect_right(other, tau_new)
+                else:
+                    n_new, n_other = bisect_right(sk, tau_other), len(other)
                 if min(n_new, n_other) < self.min_fragments:
                     continue
                 score = max(c / n_new, c / n_other)
