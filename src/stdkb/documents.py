@@ -309,18 +309,18 @@ def _strip_running_lines(blocks: List[Block], noise: list) -> List[Block]:
         return re.sub(r"\d+", "#", k)
 
     edge_pages: dict = {}
+    edge_keys: dict = {}  # block index at a page edge -> its key (computed once)
     for page, idx in pages.items():
         for i in set(idx[:2] + idx[-2:]):
-            k = key(blocks[i])
+            k = edge_keys[i] = key(blocks[i])
             if k:
                 edge_pages.setdefault(k, set()).add(page)
     running = {k for k, ps in edge_pages.items() if len(ps) >= max(3, 0.6 * len(pages))}
     if not running:
         return blocks
     kept = []
-    edges = {i for idx in pages.values() for i in idx[:2] + idx[-2:]}
     for i, b in enumerate(blocks):
-        if i in edges and key(b) in running:
+        if i in edge_keys and edge_keys[i] in running:
             noise.append(b.text)
         else:
             kept.append(b)
