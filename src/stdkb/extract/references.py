@@ -71,8 +71,13 @@ class _Pats:
         else:
             trig = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(d.get("clause_triggers", ()), key=len, reverse=True))
             words = "|".join(re.escape(w) for w in sorted(d.get("clause_words", ()), key=len, reverse=True))
+            # a match starts with a trigger or a clause word: a case-insensitive guard on their first letters
+            # keeps the engine from trying the optional trigger group at every character (same matches)
+            starts = list(d.get("clause_triggers", ())) + list(d.get("clause_words", ()))
+            guard = ("(?=(?i:[%s]))" % re.escape("".join(sorted({w[0] for w in starts})))
+                     if starts and all(w and not w[0].isspace() for w in starts) else "")
             self.clause_rx = re.compile(
-                rf"(?i:\b(?P<trig>{trig})\s+(?:(?:this|the)\s+\w+\s*,?\s*)?)?"
+                rf"{guard}(?i:\b(?P<trig>{trig})\s+(?:(?:this|the)\s+\w+\s*,?\s*)?)?"
                 rf"(?P<w>(?i:{words}))\s*(?P<lab>[A-Z](?:\.\d+)*(?![a-z])|\d+(?:\.\d+)*(?:\([a-z0-9]+\))?)"
             )
             law = "|".join(re.escape(w) for w in d.get("law_suffixes", ()))
