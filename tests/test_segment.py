@@ -360,3 +360,12 @@ def test_flattened_clause_starting_with_a_reference_cue_word_still_splits():
     # "2.1.4 项目减分…": 项目 is a word, not "the item of 2.1.3"
     doc = one_doc("评定办法\n\n2.1 评定办法 2.1.3 检查时采取观感、实测等方法。 2.1.4 项目减分最多以应得分为度。\n")
     assert paths(doc) == ["2.1", "2.1/2.1.3", "2.1/2.1.4"]
+
+
+def test_spelled_out_white_space_is_what_regex_s_matches():
+    """The run-on candidate pattern spells out the white space characters (faster to scan than \\s): the list
+    must be exactly what \\s matches, over all of Unicode."""
+    from stdkb.segment import _WHITE_SPACE
+
+    everything = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x110000)))
+    assert "".join(re.findall(r"\s", everything)) == _WHITE_SPACE
