@@ -147,7 +147,10 @@ class _Lang:
             unit_pat = rf"(?:(?i:{_alt([w for w in self.units if len(w) > 3])})|{_alt([w for w in self.units if len(w) <= 3])})"
             sep = r"\s*(?:-|–|—|~|(?i:to|and))\s*"
             mult = _alt(self.multipliers)
+            # a number starts with a digit, "." or the first letter of a number word: a case-insensitive guard
+            # keeps the look-behind and the number-word alternation from being tried at every character
             self.rx = re.compile(
+                rf"(?=(?i:[\d.{re.escape(self._en_number_firsts())}]))"
                 rf"(?<![\w.])(?P<n1>{num})(?:(?:\s*(?P<u1>{unit_pat})(?![A-Za-z]))?"
                 rf"(?P<sep>{sep})(?P<n2>{num}))?\s*(?:(?P<mult>{mult})\s+)?-?"
                 rf"(?P<unit>{unit_pat})(?![A-Za-z\d])"
@@ -211,14 +214,24 @@ class _Lang:
             self.qty_rx = re.compile(
                 rf"(?:{_alt(w[::-1] for w in qf)})*(?P<q>(?:{_alt(w[::-1] for w in q)})[\u4e00-\u9fff]{{0,2}})"
             ) if q else None  # matched on the reversed text before the comparator
+        any_words = list(self.numbers) + list(self.count_words) if lang != "zh" else []
         self.any_num = re.compile(
-            rf"[0-9０-９{numerals.CN_START}半]" + ("" if lang == "zh" else "|(?i:" + "|".join(map(re.escape, list(self.numbers) + list(self.count_words))) + ")")
+            # English: behind a guard on the characters a digit or a number word starts with (same matches)
+            ("(?=(?i:[0-9０-９%s半%s]))" % (numerals.CN_START, re.escape("".join(sorted({w[0] for w in any_words}))))
+             if any_words and all(any_words) else "")
+            + rf"[0-9０-９{numerals.CN_START}半]" + ("" if lang == "zh" else "|(?i:" + "|".join(map(re.escape, any_words)) + ")")
         )
         self.quote_rx = re.compile(r"“[^”]{0,400}”|\"[^\"\n]{0,400}\"|「[^」]{0,400}」|『[^』]{0,400}』")
 
+    _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+    def _en_number_firsts(self) -> str:
+        """The letters a number word of _en_number_alt can start with."""
+        return "".join(sorted({w[0].lower() for w in list(self.numbers) + self._TENS if w}))
+
     def _en_number_alt(self) -> str:
         words = [w for w in self.numbers if " " not in w]
-        tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+        tens = self._TENS
         ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         compound = rf"(?:{'|'.join(tens)})[- ](?:{'|'.join(ones)})"
         spaced = [re.escape(w).replace(r"\ ", r"\s+") for w in self.numbers if " " in w]
