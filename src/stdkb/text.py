@@ -25,7 +25,10 @@ _FOLD[0x3002] = 0x3002  # keep the ideographic full stop as is (it ends sentence
 
 # str.translate with a dict looks every character up: substituting only the runs of foldable characters is
 # about 4x faster on Chinese text (fold is on the segmenter's hot path)
-_FOLD_RUN = re.compile("[" + re.escape("".join(chr(c) for c, v in _FOLD.items() if c != v)) + "]+")
+_FOLD_SRC = "".join(chr(c) for c, v in _FOLD.items() if c != v)
+_FOLD_RUN = re.compile("[" + re.escape(_FOLD_SRC) + "]+")
+_FOLD_CHAR = re.compile("[" + re.escape(_FOLD_SRC) + "]")
+_FOLD_STR = {chr(c): chr(v) for c, v in _FOLD.items() if c != v}  # (no target is itself folded)
 
 
 def _fold_run(m: "re.Match") -> str:
@@ -33,7 +36,18 @@ def _fold_run(m: "re.Match") -> str:
 
 
 def _fold(s: str) -> str:
-    return _FOLD_RUN.sub(_fold_run, s)
+    # Chinese text holds a few distinct full-width marks (，：（）), each many times: one str.replace per distinct
+    # character is 2x faster than a Python call per run, and the scan alone is faster than sub() when there is
+    # nothing to fold. Many distinct characters (full-width Latin text): per run.
+    found = _FOLD_CHAR.findall(s)
+    if not found:
+        return s
+    distinct = set(found)
+    if len(distinct) > 8:
+        return _FOLD_RUN.sub(_fold_run, s)
+    for ch in distinct:
+        s = s.replace(ch, _FOLD_STR[ch])
+    return s
 
 
 # the splitter and the segmenter look at the same line several times: lines are cached. Long lines (run-on
