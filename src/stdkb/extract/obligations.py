@@ -198,7 +198,8 @@ def _lex(lang: str) -> _Lex:
         # are then tried only where a marker can start (same matches, ~8x faster on English text)
         fc = first_chars(en_pat)
         pattern = re.compile(("(?=[%s])" % re.escape(fc) if fc else "") + en_pat, re.I)
-        sent_re = re.compile(m.get("sentence_end", r"[.!?;](?=\s|$)|\n"))
+        # guarded: its look-behinds (e.g., i.e, No.) were tried at every character (same matches, ~6x faster)
+        sent_re = guarded(m.get("sentence_end", r"[.!?;](?=\s|$)|\n"))
         seg_re = re.compile(m.get("segment_split", r",\s+|;\s+|:\s+|\s+-\s+"), re.I)
         sent_runs = seg_runs = all_seg_runs = None
     actors = sorted(a.get("actors", []), key=len, reverse=True)
