@@ -114,6 +114,8 @@ class _Lang:
         ) if self.currency else None
         self.cur_first = re.compile("[" + re.escape("".join({w[0] for w in self.currency})) + "]") if self.currency else None
         self.en_negators = tuple(c.get("negators", ())) if lang != "zh" else ()
+        self.en_negators_rx = (re.compile(r"\b(?:%s)\b(?:\s+\w+){0,5}\s*$" % "|".join(map(re.escape, self.en_negators)))
+                               if self.en_negators else None)
         self.en_negated = dict(c.get("negated", {})) if lang != "zh" else {}
         self.en = lang != "zh"
 
@@ -295,6 +297,10 @@ _DIGIT_RX = re.compile(r"\d")
 _MONTH_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月")
 _TIMES_GAP = re.compile(r"\s*[Xx×*]\s*")
 _HAN_RX = re.compile(r"[\u4e00-\u9fff]")
+_EN_PERIOD_BEFORE = re.compile(r"\b(?:every|each|per)\s*$")
+_EN_LABEL_BEFORE = re.compile(r"(?:section|clause|chapter|annex|appendix|table|figure|item|no\.|number|version|step)\s*$")
+_EN_NO_SUBJECT = re.compile(r"\s*(?i:no)\s+(?i:person|one|employee|worker|agent|staff|vehicle|load|customer|call)")
+_EN_IN_BEFORE = re.compile(r"\b(?i:in)\s*$")
 
 
 # greedy: one match ending just after the last punctuation mark of the window
@@ -725,9 +731,9 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue
         before = t[max(0, s - 12):s].lower()
         window = bool(L.window_after) and units.quantity(unit) == "time" and t[e:e + 12].lower().lstrip().startswith(L.window_after)
-        if re.search(r"\b(?:every|each|per)\s*$", before):
+        if _EN_PERIOD_BEFORE.search(before):
             continue  # "every 2 years" is a period, not a limit
-        if re.search(r"(?:section|clause|chapter|annex|appendix|table|figure|item|no\.|number|version|step)\s*$", before):
+        if _EN_LABEL_BEFORE.search(before):
             continue
         seg = max(0, s - 60)
         back = t[seg:s]
@@ -745,15 +751,14 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             cut = max(back.rfind(". "), back.rfind(";"), back.rfind(", "))
             back = back[cut + 1:] if cut >= 0 else back
             am = list(L.adverb_rx.finditer(back))
-            if am and not re.search(r"\d", back[am[-1].end():]):
+            if am and not _DIGIT_RX.search(back[am[-1].end():]):
                 cmp_, rule, dc = L.adverbial[am[-1].group("cmp").lower()], "adverb:" + am[-1].group("cmp").lower(), -0.15
         if cmp_ in L.en_negated and rule.startswith("prefix:") and L.en_negators:
             lead = t[max(0, cs - 30):cs].lower()
             sent = t[max(0, cs - 120):cs]
             cut = max(sent.rfind(". "), sent.rfind(";"), sent.rfind(": "))
             sent = sent[cut + 1:] if cut >= 0 else sent
-            if re.search(r"\b(?:%s)\b(?:\s+\w+){0,5}\s*$" % "|".join(map(re.escape, L.en_negators)), lead) or \
-                    re.match(r"\s*(?i:no)\s+(?i:person|one|employee|worker|agent|staff|vehicle|load|customer|call)", sent):
+            if L.en_negators_rx.search(lead) or _EN_NO_SUBJECT.match(sent):
                 cmp_, rule = L.en_negated[cmp_], "negated;" + rule  # shall not be stacked higher than 2 m
         if window and cmp_ == "=":
             continue  # "24 hours a day, 7 days a week": a service window, not a limit
@@ -764,7 +769,7 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             if rp:
                 cs = max(0, s - 12) + rp.start()
             cmp_, rule, dc = "range", "range", 0.0
-        if rule == "plain" and units.quantity(unit) == "time" and re.search(r"\b(?i:in)\s*$", t[max(0, s - 4):s]):
+        if rule == "plain" and units.quantity(unit) == "time" and _EN_IN_BEFORE.search(t[max(0, s - 4):s]):
             cmp_, rule, dc = "<=", "time_within:in", -0.2  # answer calls in 20 seconds
         per = None
         den = m.group("den")
