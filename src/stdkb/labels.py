@@ -215,7 +215,12 @@ def parse_label(line: str, pos: int = 0, *, folded: Optional[str] = None) -> Opt
             end = m.end()
             if end < n:
                 c = f[end]
-                if c.isdigit() or _value_follows(f, end):
+                if c.isdigit():
+                    return None
+                if (c == " " and end + 1 < n and P["follower_first"] is not None and not f[end + 1].isspace()
+                        and f[end + 1] not in P["latin_first"]):
+                    pass  # "2.1 服务理念": a word after the space, no unit (what _value_follows answers, sooner)
+                elif _value_follows(f, end):
                     return None
                 if c not in " \t:：、" and not ("\u3400" <= c <= "\u9fff") and not c.isalpha():
                     return None
