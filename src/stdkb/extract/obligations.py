@@ -582,17 +582,17 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                     if is_cond and (seg_text.startswith(ignore_prefixes) if zh
                                     else seg_text.lower().startswith(ignore_prefixes)):
                         continue
-                    nxt = hits[i] if i < n_hits else None
                     # _hit_is_conditional needs 时/后 after the marker or a relative-clause marker (zh only)
                     if (zh and (h.word in rel_words or masked.find("时", h.end, gb) != -1
                                 or masked.find("后", h.end, gb) != -1)
-                            and _hit_is_conditional(masked, h, ga, gb, lx, k_seg == 0, nxt)):
+                            and _hit_is_conditional(masked, h, ga, gb, lx, k_seg == 0, hits[i] if i < n_hits else None)):
                         continue
                     hit = h
                     break
             if hit is not None:
                 n_modal += 1
-                segs.append((ga, gb, "modal", hit, _find_actor(text, ga, hit.start, lx)))
+                # (no text before the marker: no actor, without a call)
+                segs.append((ga, gb, "modal", hit, _find_actor(text, ga, hit.start, lx) if hit.start > ga else None))
             elif ((neg_seg and not is_cond and (neg_one in seg_text if neg_one is not None else _has_any(seg_text, neg_chars))
                    and _neg_imperative(seg_text, lx))
                   or (neg_list is not None and (nl_one in seg_text if nl_one is not None else _has_any(seg_text, neg_list_chars))
@@ -649,7 +649,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
                 # unless they are imperative norms of their own (handled below)
                 if groups and not pending:
                     g = groups[-1]
-                    if g[0] == m and g[2] is not None and h.word.lower() in continuation:
+                    if g[0] == m and g[2] is not None and (h.word if zh else h.word.lower()) in continuation:
                         g[1].append(s)  # "应…,做到…", "应…,并有专人负责": a weak marker continues the statement
                         continue
                 groups.append([m, [s], h, "modal:" + h.word + (";minimum" if h.minimum else ""), h.confidence,
