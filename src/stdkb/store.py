@@ -440,7 +440,7 @@ class _Group:
 
 #: clauses written per build transaction (see _Group); environment STDKB_BUILD_GROUP_CLAUSES overrides it
 #: (1 = one transaction per source)
-GROUP_CLAUSES = 5000
+GROUP_CLAUSES = 20000
 
 
 def _docs_sha(docs) -> str:
