@@ -544,9 +544,16 @@ def build(db_path, paths, *, on_error: Optional[Callable[[str], None]] = None,
             and conn.execute("SELECT 1 FROM clauses LIMIT 1").fetchone() is None)
     if bulk:
         _drop_bulk_indexes(conn)
+    import gc
+
+    # as in pipeline.process_paths: a build allocates many small objects that live until their source is
+    # written, so the young generation is collected less often (restored at the end)
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 20000), threshold[1], threshold[2])
     try:
         _build_files(conn, todo, res, files, done, hook, dedupe, on_error, progress, max_bytes, password)
     finally:
+        gc.set_threshold(*threshold)
         if bulk:
             _finish_bulk(conn)
     if prune:
