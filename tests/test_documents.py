@@ -1,6 +1,8 @@
 """Multi-document files, noise, tables of contents, near-duplicates."""
 from pathlib import Path
 
+import pytest
+
 from stdkb.documents import DuplicateIndex, clean_line, split_toc_line
 from stdkb.pipeline import process_text
 
@@ -153,3 +155,14 @@ def test_running_headers_and_page_numbers_of_a_paginated_text_export_are_noise(t
     assert [c.label for c in doc.clauses] == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2"]
     assert not any("Q/XX" in c.text or "页" in c.text for c in doc.clauses)
     assert sum("Q/XX 001-2020" in n for n in doc.noise) == 4
+
+
+@pytest.mark.parametrize("pattern,anchored", [
+    (r"^\s*第\s*\d+\s*页$", True), (r"^(?:Page|页)\s*\d+$", True), (r"^[|]x", True), (r"^\|x", True),
+    (r"^a|b", False), (r"a^", False), (r"^[]|]|x", False), (r"^[^]|]x", True),
+])
+def test_noise_line_patterns_are_matched_at_the_start_only_when_fully_anchored(pattern, anchored):
+    """Line patterns are tried with match() (not search()) only when "^" anchors all of them."""
+    from stdkb.documents import _anchored
+
+    assert _anchored(pattern) is anchored

@@ -45,8 +45,8 @@ def _noise():
     # one alternation per kind: one regex pass per line instead of one per pattern
     strip = [re.compile("|".join(f"(?:{p})" for p in data["strip_patterns"]))]
     line_re = re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]))
-    # patterns that all start with "^" can only match at the start: match() instead of search() at every position
-    lines = [line_re.match if all(p.startswith("^") for p in data["line_patterns"]) else line_re.search]
+    # patterns that are all anchored with "^" can only match at the start: match() instead of search() everywhere
+    lines = [line_re.match if all(map(_anchored, data["line_patterns"])) else line_re.search]
     # literal words one of which every strip pattern needs: lines without any skip the regex (tested with
     # ``in``, faster than a regex alternation of literals)
     triggers = tuple(data.get("strip_triggers", ()))
@@ -58,6 +58,33 @@ def _noise():
     title_words = zh["title_words"]
     en_title_words = [w.lower() for w in en["title_words"]]
     return strip, lines, nav, toc_words, broken, title_words, en_title_words
+
+
+def _anchored(pattern: str) -> bool:
+    """Does ``pattern`` start with "^" and have no "|" outside groups and classes (so all of it is anchored)?"""
+    if not pattern.startswith("^"):
+        return False
+    depth, in_class, i = 0, False, 1
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]" or pattern[i + 1:i + 3] == "^]":
+                i += 2 if pattern[i + 1] == "]" else 3  # a "]" first in a class is a literal
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+        i += 1
+    return True
 
 
 @lru_cache(maxsize=None)
