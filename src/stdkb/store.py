@@ -5,11 +5,16 @@ Read API (used by the graph, diff and checklist modules; signatures are stable):
     open_db(path, create=False) -> sqlite_utils.Database
     iter_documents(db_or_path, doc=None) -> Iterator[Document]      full model objects, clauses in order
     find_document(db, title_or_id) -> dict                          a ``documents`` row
-    get_clause(db, clause_id) -> dict                               a ``clauses`` row + document title
+    get_clause(db, clause_id) -> dict                               a clause (stable ids) + document title
+    clause_n(db, clause_id) -> int | None                           the integer key of a stable clause id
+    clause_rules(db, n) / clause_children(db, n)                    a clause's rules / sub-clauses, readable
     write_documents(db, documents) -> WriteResult                   one transaction per source
     build(db_path, paths, ...) -> BuildResult                       incremental build from files
     search(db, query, doc=None, modality=None, limit=20) -> list[dict]
     stats(db) -> dict
+
+Inside the database rows refer to each other by integer keys (``documents.n``, ``clauses.n``); everything this
+API takes and returns uses the pipeline's stable text ids (a clause id is ``documents.key_prefix || clauses.key``).
 
 The DDL is ``schema/stdkb.sql`` (package data). Every source (input file) is written all or nothing (its own
 transaction, or a savepoint inside a build's group transaction of ~GROUP_CLAUSES clauses) that first deletes
