@@ -205,6 +205,38 @@ def test_write_and_iter_documents_round_trip(tmp_path):
     assert dump(db) == before
 
 
+def test_unusual_labels_and_ids_round_trip(tmp_path):
+    # the path is spelled by the key unless a label holds / ~ " or \ (then it is stored as JSON); clause ids that
+    # do not start with the document id are stored whole; the generated columns agree with the model
+    from stdkb.model import Clause, Document
+
+    labels = ["1/2", "a~b", 'say "x"', "back\\slash", "二", "(三)"]
+    d = Document(id="u", title="奇怪编号", source="u.txt", clauses=[
+        Clause(id="u:_", label=None, path=[], kind="text", level=0, parent=None, text="前言。"),
+        Clause(id="u:_~2", label=None, path=[], kind="text", level=0, parent=None, text="又一段前言。"),
+        *[Clause(id=f"u:{lab}", label=lab, path=[lab], kind="clause", level=1, parent=None, text=f"第{i}条应执行。",
+                 title="第" if i % 2 else None) for i, lab in enumerate(labels)]])
+    e = Document(id="v", title="自由编号", source="v.txt", clauses=[
+        Clause(id="c1", label="1", path=["1"], kind="clause", level=1, parent=None, text="甲。"),
+        Clause(id="c2", label="1.1", path=["1", "1.1"], kind="clause", level=2, parent="c1", text="乙。")])
+    db = store.open_db(tmp_path / "u.db", create=True)
+    store.write_documents(db, [d, e])
+    assert [x.to_dict() for x in store.iter_documents(db)] == [d.to_dict(), e.to_dict()]
+    rows = db.conn.execute("SELECT path, path_json IS NOT NULL, label FROM clauses c JOIN documents x "
+                           "ON x.n = c.document WHERE x.id = 'u' ORDER BY c.n").fetchall()
+    assert [json.loads(p) for p, _, _ in rows] == [[], []] + [[lab] for lab in labels]
+    assert [stored for _, stored, _ in rows] == [False, False, True, True, True, True, False, False]
+    assert [lab for _, _, lab in rows] == [None, None] + labels
+    assert store.get_clause(db, "c2")["parent"] == "c1" and store.get_clause(db, 'u:say "x"')["label"] == 'say "x"'
+    # two clauses with one id: a clear error, nothing written
+    bad = Document(id="w", title="重复", source="w.txt", clauses=[
+        Clause(id="w:1", label="1", path=["1"], kind="clause", level=1, parent=None, text="甲。"),
+        Clause(id="w:1", label="1", path=["1"], kind="clause", level=1, parent=None, text="乙。")])
+    with pytest.raises(StdkbError, match="two clauses have the id 'w:1'"):
+        store.write_documents(db, [bad])
+    assert db.conn.execute("SELECT count(*) FROM documents WHERE id = 'w'").fetchone()[0] == 0
+
+
 def test_find_document(tmp_path):
     db = store.open_db(tmp_path / "f.db", create=True)
     a = make_doc("a1", "客户服务标准(试行)", "a.txt", ["x。"])

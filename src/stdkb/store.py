@@ -223,6 +223,10 @@ def _doc_rows(doc: Document, source: str, doc_n: int, next_n: int):
     prefix = _key_prefix(doc)
     cut = len(prefix)
     key_n = {c.id: next_n + seq for seq, c in enumerate(doc.clauses)}
+    if len(key_n) != len(doc.clauses):
+        seen: set = set()
+        dup = next(c.id for c in doc.clauses if c.id in seen or seen.add(c.id))
+        raise StdkbError(f"document {did}: two clauses have the id {dup!r}")
     span, milli, add_clause, add_fts = _span, _milli, clause_rows.append, fts_rows.append  # hot loop
     for seq, c in enumerate(doc.clauses):
         # ascending inside a document (FTS5 flushes its pending terms whenever a rowid is not larger than the
