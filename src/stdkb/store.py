@@ -1041,10 +1041,10 @@ def _bm25(conn, terms, rows, tables=FTS_TABLES) -> list:
     norm_b = k1 * b / avg
     base = k1 * (1 - b)
     counts = []  # per term: (idf, [tf per row])
+    total = conn.execute("SELECT count(*) FROM clauses").fetchone()[0] if len(terms) > 1 else 0
     for t in terms:
         idf = 1.0
         if len(terms) > 1:
-            total = conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
             df = sum(conn.execute(f"SELECT count(*) FROM [{x}] WHERE [{x}] MATCH ?", (t.expr,)).fetchone()[0]
                      for x in tables)
             idf = log(1 + (total - df + 0.5) / (df + 0.5))
