@@ -400,3 +400,62 @@ def test_english_present_passive_is_a_norm_under_a_requirements_heading():
     assert mods("Records are retained for 5 years.", "en", ["Company History"]) == []
     # a modal word keeps its own rule
     assert [o.rule for o in extract_text("Records must be retained for 5 years.", "en", ctx)["obligations"]] == ["modal:must"]
+
+
+# --- English patterns rewritten for speed: the same matches as the plain forms ----------------------
+
+def _plain_en_lex(monkeypatch):
+    """The English lexicon built without the rewrites (first-letter dispatch of the modal alternation, guard
+    of the segment separator)."""
+    from stdkb.extract import obligations as ob
+
+    monkeypatch.setattr(ob, "dispatch_alternation", lambda parts, ignorecase: None)
+    monkeypatch.setattr(ob, "first_class", lambda pattern: None)
+    ob._lex.cache_clear()
+    try:
+        return ob._lex("en")
+    finally:
+        monkeypatch.undo()
+        ob._lex.cache_clear()
+
+
+def test_en_modal_dispatch_same_matches(monkeypatch):
+    import random
+
+    from stdkb.extract import obligations as ob
+
+    plain = _plain_en_lex(monkeypatch)
+    fast = ob._lex("en")
+    assert plain.pattern.pattern != fast.pattern.pattern  # the rewrites are in use
+    assert plain.seg_re.pattern != fast.seg_re.pattern
+    words = ["shall", "shall not", "must", "MUST NOT", "may", "May 3", "in May", "should", "is  not\nto", "are to",
+             "cannot", "can", "will", "maybe", "don't", "mustn't", "need not", "ought to", "required", "the required",
+             "is required to", "purpose of this code is to", "Aim", "under no circumstances", "no one may",
+             "nobody may", "never", "always", "preferably", "where possible", "if required", "ſhall", "ſhould",
+             "recommended", "prohibited", "forbidden", "has to", "have to", "do not", "may be used", "can be found"]
+    glue = [" ", "", "'", "x", "\n", ". ", ", ", "a", "S", "K", "\u212a", "ı", "İ", "-", "1", "The staff "]
+    rng = random.Random(7)
+    for _ in range(4000):
+        s = "".join(rng.choice(glue) + rng.choice(words) for _ in range(rng.randint(1, 6))) + rng.choice(glue)
+        if rng.random() < 0.3:
+            s = s.upper() if rng.random() < 0.5 else s.title()
+        assert [m.span() for m in fast.pattern.finditer(s)] == [m.span() for m in plain.pattern.finditer(s)], s
+        assert [m.span() for m in fast.seg_re.finditer(s)] == [m.span() for m in plain.seg_re.finditer(s)], s
+
+
+def test_first_class_and_dispatch():
+    import re
+
+    from stdkb.extract._text import dispatch_alternation, first_class
+
+    assert first_class(r",\s+|;\s+|\s+-\s+") == r",;\s"
+    assert first_class(r"a*b") == "ab"
+    assert first_class(r"(?:x)?") is None  # may match the empty string
+    assert first_class(r"[^a]b") is None
+    assert dispatch_alternation([r"a\d", r"[0-9]x"], ignorecase=False) is None  # a range: not split
+    parts = ["ab", "(?:b|a)c", "a", "Bd"]
+    d = dispatch_alternation(parts, ignorecase=True)
+    plain = re.compile("(?:%s)" % "|".join(parts), re.I)
+    fast = re.compile(d, re.I)
+    for s in ["ab", "ac", "bc", "BD", "bd", "a", "Ab", "xbcx"]:
+        assert [m.span() for m in fast.finditer(s)] == [m.span() for m in plain.finditer(s)]

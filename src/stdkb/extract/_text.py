@@ -237,3 +237,117 @@ def guarded(pattern: str, flags: int = 0) -> re.Pattern:
     if not fc:
         return re.compile(pattern, flags)
     return re.compile("(?=[%s])(?:%s)" % ("".join(re.escape(ch) for ch in fc), pattern), flags)
+
+
+_CATEGORY_CLASS = {"CATEGORY_SPACE": r"\s", "CATEGORY_DIGIT": r"\d", "CATEGORY_WORD": r"\w",
+                   "CATEGORY_UNI_SPACE": r"\s", "CATEGORY_UNI_DIGIT": r"\d", "CATEGORY_UNI_WORD": r"\w"}
+
+
+def first_class(pattern: str) -> str | None:
+    """Like :func:`first_chars`, as the body of a character class, also through ``\\s``/``\\d``/``\\w``
+    categories, ranges and repeats (``\\s+``): the guard ``(?=[body])`` is then compiled with the pattern's own
+    flags, so a case-insensitive pattern gets a case-insensitive guard (the same characters a first literal
+    matches). None when it cannot be told (a match may be empty, start with a complement, a dot ...)."""
+    try:
+        from re import _parser as sre_parse  # Python >= 3.11
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse  # type: ignore
+
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return None
+    out: list[str] = []
+    if _first_cls(list(parsed), out) is not True:
+        return None
+    return "".join(dict.fromkeys(out))
+
+
+def _first_cls(items, out: list) -> bool | None:
+    """Adds the class items a match of ``items`` can start with to ``out``. True: done (a character is
+    consumed); False: ``items`` may match the empty string; None: unknown."""
+    for op, av in items:
+        name = getattr(op, "name", str(op))
+        if name == "LITERAL":
+            out.append(re.escape(chr(av)))
+            return True
+        if name == "SUBPATTERN":
+            r = _first_cls(list(av[-1]), out)
+            if r is None or r is True:
+                return r
+            continue
+        if name == "BRANCH":
+            empty = False
+            for alt in av[1]:
+                r = _first_cls(list(alt), out)
+                if r is None:
+                    return None
+                empty = empty or r is False
+            if not empty:
+                return True
+            continue
+        if name == "IN":
+            for iop, iav in av:
+                iname = getattr(iop, "name", str(iop))
+                if iname == "LITERAL":
+                    out.append(re.escape(chr(iav)))
+                elif iname == "RANGE":
+                    out.append(re.escape(chr(iav[0])) + "-" + re.escape(chr(iav[1])))
+                elif iname == "CATEGORY" and getattr(iav, "name", str(iav)) in _CATEGORY_CLASS:
+                    out.append(_CATEGORY_CLASS[getattr(iav, "name", str(iav))])
+                else:
+                    return None
+            return True
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            lo, _hi, body = av
+            r = _first_cls(list(body), out)
+            if r is None:
+                return None
+            if r is True and lo >= 1:
+                return True
+            continue  # may repeat zero times: what follows may start the match too
+        if name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero-width: look at what follows
+        return None
+    return False
+
+
+def dispatch_alternation(parts: list[str], ignorecase: bool) -> str | None:
+    """``(?:p1|p2|...)`` rewritten as ``(?:(?=a)(?:alternatives that open with a)|(?=b)(?:...)|...)``, each
+    bucket keeping the alternatives' order; an alternative that can open with several characters is put in each
+    of their buckets. The same match at every position (at a given character only the alternatives of its
+    bucket can match, and they are tried in the original order), but the engine tries a handful of look-aheads
+    instead of every alternative (a case-insensitive literal gets no fast first-character test inside a
+    branch). None when the first characters of some alternative cannot be told as single characters.
+    ``ignorecase``: the pattern is compiled with re.I (buckets keyed by lower-case letter, ASCII only)."""
+    buckets: dict[str, list[str]] = {}
+    for p in parts:
+        fc = first_class(p)
+        if not fc:
+            return None
+        chars = []
+        i = 0
+        while i < len(fc):  # single (escaped) characters only
+            if fc[i] == "\\":
+                if i + 1 >= len(fc) or fc[i + 1].isalnum():
+                    return None  # a category (\s, \d) or an escape we do not read here
+                chars.append(fc[i + 1])
+                i += 2
+            elif fc[i] == "-" and chars:
+                return None  # a range
+            else:
+                chars.append(fc[i])
+                i += 1
+        keys = []
+        for ch in chars:
+            if ignorecase:
+                if not ch.isascii():
+                    return None
+                ch = ch.lower()
+            if ch not in keys:
+                keys.append(ch)
+        for k in keys:
+            buckets.setdefault(k, []).append(p)
+    if not buckets:
+        return None
+    return "(?:" + "|".join("(?=%s)(?:%s)" % (re.escape(k), "|".join(v)) for k, v in buckets.items()) + ")"

@@ -50,7 +50,7 @@ from typing import Optional, Sequence
 
 from ..model import Obligation
 from ._text import _ANY_OPEN as _ANY_QUOTE_OPEN
-from ._text import (MASK, context_has, first_chars, guarded, literal_alternation, load, mask_quotes, quote_spans, spans_split,
+from ._text import (MASK, context_has, dispatch_alternation, first_chars, first_class, guarded, literal_alternation, load, mask_quotes, quote_spans, spans_split,
                     strip_span)
 
 __all__ = ["find_obligations", "modal_hits"]
@@ -110,6 +110,7 @@ class _Lex:
     seg_runs: Optional[re.Pattern] = None
     all_seg_runs: Optional[re.Pattern] = None  # zh: the segments of every sentence in one pass over the text
     ref_re: Optional[re.Pattern] = None
+    cond_prefixes_sp: tuple = ()  # (en) cond_prefixes followed by a space, for one startswith call
     cond_first: frozenset = frozenset()  # first characters of cond_prefixes (a cheap test before startswith)
     neg_one: Optional[str] = None  # the only character of neg_chars, when there is one
     nl_one: Optional[str] = None  # the only character of neg_list_chars, when there is one
@@ -194,13 +195,21 @@ def _lex(lang: str) -> _Lex:
             else:
                 parts.append(r"\s+".join(re.escape(x) for x in w.split()))
         en_pat = r"(?<![A-Za-z'])(?:" + "|".join(parts) + r")(?![A-Za-z])"
+        # the alternatives bucketed by first letter (same matches, the modal scan ~2.4x faster on English text)
+        dispatched = dispatch_alternation(parts, ignorecase=True)
         # a (?=[first letters]) guard (case-insensitive like the pattern): the look-behind and the alternatives
         # are then tried only where a marker can start (same matches, ~8x faster on English text)
         fc = first_chars(en_pat)
+        if dispatched:
+            en_pat = r"(?<![A-Za-z'])" + dispatched + r"(?![A-Za-z])"
         pattern = re.compile(("(?=[%s])" % re.escape(fc) if fc else "") + en_pat, re.I)
         # guarded: its look-behinds (e.g., i.e, No.) were tried at every character (same matches, ~6x faster)
         sent_re = guarded(m.get("sentence_end", r"[.!?;](?=\s|$)|\n"))
-        seg_re = re.compile(m.get("segment_split", r",\s+|;\s+|:\s+|\s+-\s+"), re.I)
+        seg_pat = m.get("segment_split", r",\s+|;\s+|:\s+|\s+-\s+")
+        # its alternatives open with \s+ and were tried at every character: a (?=[,;:\s]) guard, compiled
+        # case-insensitively like the pattern (same matches)
+        seg_fc = first_class(seg_pat)
+        seg_re = re.compile(("(?=[%s])(?:%s)" % (seg_fc, seg_pat)) if seg_fc else seg_pat, re.I)
         sent_runs = seg_runs = all_seg_runs = None
     actors = sorted(a.get("actors", []), key=len, reverse=True)
     if actors:
@@ -246,7 +255,8 @@ def _lex(lang: str) -> _Lex:
         non_normative=tuple(x.lower() for x in m.get("non_normative_titles", [])),
         desc_re=re.compile(literal_alternation([w if zh else w.lower() for w in m.get("descriptive_markers", [])])),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
-        cond_prefixes=tuple(seg.get("prefixes", [])), cond_suffixes=tuple(seg.get("suffixes", [])),
+        cond_prefixes=tuple(seg.get("prefixes", [])), cond_prefixes_sp=tuple(p + " " for p in seg.get("prefixes", [])),
+        cond_suffixes=tuple(seg.get("suffixes", [])),
         cond_first=_edge_chars(seg.get("prefixes", [])), cond_suffix_last=_edge_chars(seg.get("suffixes", []), last=True),
         imperative_verbs=frozenset(v.lower() for v in m.get("imperative_verbs", [])),
         ignore_prefixes=tuple(seg.get("hit_ignoring_prefixes", seg.get("prefixes", []))),
@@ -347,8 +357,7 @@ def _is_condition_seg(s: str, lx: _Lex, last: bool = False) -> bool:
         if t.startswith(lx.cond_prefixes) and not t.startswith(lx.cond_prefix_exclude):
             return True
         return not last and _ends_with_when(t, lx)
-    tl = t.lower()
-    return any(tl.startswith(p + " ") for p in lx.cond_prefixes)
+    return t.lower().startswith(lx.cond_prefixes_sp)
 
 
 _WHEN = re.compile(r"(时|后)")
