@@ -405,12 +405,14 @@ def test_english_present_passive_is_a_norm_under_a_requirements_heading():
 # --- English patterns rewritten for speed: the same matches as the plain forms ----------------------
 
 def _plain_en_lex(monkeypatch):
-    """The English lexicon built without the rewrites (first-letter dispatch of the modal alternation, guard
-    of the segment separator)."""
+    """The English lexicon built without the rewrites (first-letter dispatch of the modal and actor
+    alternations, case-insensitive guards of the segment separator, actor, condition and exception patterns)."""
+    from stdkb.extract import _text
     from stdkb.extract import obligations as ob
 
     monkeypatch.setattr(ob, "dispatch_alternation", lambda parts, ignorecase: None)
     monkeypatch.setattr(ob, "first_class", lambda pattern: None)
+    monkeypatch.setattr(_text, "first_class", lambda pattern: None)
     ob._lex.cache_clear()
     try:
         return ob._lex("en")
@@ -428,11 +430,17 @@ def test_en_modal_dispatch_same_matches(monkeypatch):
     fast = ob._lex("en")
     assert plain.pattern.pattern != fast.pattern.pattern  # the rewrites are in use
     assert plain.seg_re.pattern != fast.seg_re.pattern
+    assert plain.actors_re.pattern != fast.actors_re.pattern
+    assert plain.cond_any.pattern != fast.cond_any.pattern
+    assert plain.exc_trigger.pattern != fast.exc_trigger.pattern
     words = ["shall", "shall not", "must", "MUST NOT", "may", "May 3", "in May", "should", "is  not\nto", "are to",
              "cannot", "can", "will", "maybe", "don't", "mustn't", "need not", "ought to", "required", "the required",
              "is required to", "purpose of this code is to", "Aim", "under no circumstances", "no one may",
              "nobody may", "never", "always", "preferably", "where possible", "if required", "ſhall", "ſhould",
-             "recommended", "prohibited", "forbidden", "has to", "have to", "do not", "may be used", "can be found"]
+             "recommended", "prohibited", "forbidden", "has to", "have to", "do not", "may be used", "can be found",
+             "the supplier", "THE CONTRACTOR", "staff members", "Customer service representatives", "the operator",
+             "if", "when", "whenever", "in the event of", "upon", "unless", "except where", "other than", "excluding",
+             "ſave where", "once", "before", "after", "during"]
     glue = [" ", "", "'", "x", "\n", ". ", ", ", "a", "S", "K", "\u212a", "ı", "İ", "-", "1", "The staff "]
     rng = random.Random(7)
     for _ in range(4000):
@@ -440,7 +448,10 @@ def test_en_modal_dispatch_same_matches(monkeypatch):
         if rng.random() < 0.3:
             s = s.upper() if rng.random() < 0.5 else s.title()
         assert [m.span() for m in fast.pattern.finditer(s)] == [m.span() for m in plain.pattern.finditer(s)], s
-        assert [m.span() for m in fast.seg_re.finditer(s)] == [m.span() for m in plain.seg_re.finditer(s)], s
+        for name in ("seg_re", "actors_re", "cond_any", "exc_trigger"):
+            f, p = getattr(fast, name), getattr(plain, name)
+            assert [m.span() for m in f.finditer(s)] == [m.span() for m in p.finditer(s)], (name, s)
+            assert [m.span(1) for m in f.finditer(s)] == [m.span(1) for m in p.finditer(s)] if f.groups else True
 
 
 def test_first_class_and_dispatch():

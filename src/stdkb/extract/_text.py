@@ -231,9 +231,14 @@ def _first(items) -> str | None:
 
 
 def guarded(pattern: str, flags: int = 0) -> re.Pattern:
-    """``pattern`` compiled behind a ``(?=[first chars])`` guard when its first characters are known and
-    ``flags`` do not make the match case-insensitive (same matches, found faster)."""
-    fc = None if flags & re.I else first_chars(pattern)
+    """``pattern`` compiled behind a ``(?=[first chars])`` guard when its first characters are known (same
+    matches, found faster)."""
+    if flags & re.I:
+        # a case-insensitive pattern gets a case-insensitive guard (first_class: compiled with the same flags,
+        # the class matches what the first literals match)
+        cls = first_class(pattern)
+        return re.compile("(?=[%s])(?:%s)" % (cls, pattern), flags) if cls else re.compile(pattern, flags)
+    fc = first_chars(pattern)
     if not fc:
         return re.compile(pattern, flags)
     return re.compile("(?=[%s])(?:%s)" % ("".join(re.escape(ch) for ch in fc), pattern), flags)
@@ -257,6 +262,8 @@ def first_class(pattern: str) -> str | None:
         parsed = sre_parse.parse(pattern)
     except re.error:
         return None
+    if parsed.state.flags & (re.I | re.X | re.M | re.S | re.A | re.L):
+        return None  # global inline flags: the pattern could not be wrapped behind a guard
     out: list[str] = []
     if _first_cls(list(parsed), out) is not True:
         return None

@@ -216,7 +216,14 @@ def _lex(lang: str) -> _Lex:
         if zh:
             actors_re = re.compile(literal_alternation(actors))
         else:
-            actors_re = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in actors) + r")\b", re.I)
+            actor_parts = [re.escape(x) for x in actors]
+            plain_actors = r"\b(?:" + "|".join(actor_parts) + r")\b"
+            # case-insensitive alternatives get no fast first-character test: a guard on their first letters and
+            # a first-letter dispatch (same matches)
+            dispatched = dispatch_alternation(actor_parts, ignorecase=True)
+            cls = first_class(plain_actors)
+            actors_re = re.compile(("(?=[%s])" % cls if cls else "") + (r"\b" + dispatched + r"\b" if dispatched
+                                                                         else plain_actors), re.I)
     else:
         actors_re = None
     seg = c.get("condition_segment", {})
@@ -231,7 +238,8 @@ def _lex(lang: str) -> _Lex:
         cond_res=[re.compile(p, 0 if zh else re.I) for p in c.get("condition_patterns", [])],
         cond_any=guarded("|".join("(?:%s)" % p for p in c.get("condition_patterns", [])), 0 if zh else re.I)
         if c.get("condition_patterns") else None,
-        exc_trigger=re.compile("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)", 0 if zh else re.I),
+        exc_trigger=(re.compile if zh else guarded)("|".join(re.escape(w) for w in c.get("exception_triggers", [])) or "(?!)",
+                                                   0 if zh else re.I),
         ref_markers=tuple(m.get("reference_markers", [])),
         ref_re=re.compile(literal_alternation(m.get("reference_markers", []))),
         sent_runs=sent_runs, seg_runs=seg_runs, all_seg_runs=all_seg_runs,
