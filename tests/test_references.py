@@ -164,3 +164,24 @@ def test_english_laws_need_a_strong_suffix_or_a_year():
     assert got("The Fire Safety Order 2005 and the Equality Act 2010 apply.") == [
         ("law", "Fire Safety Order 2005"), ("law", "Equality Act 2010")]
     assert got("Part L of the Building Regulations applies.") == [("law", "Building Regulations")]
+
+
+def test_english_prechecks_change_nothing(monkeypatch):
+    """The substring pre-checks (a clause word in the lower-cased ASCII text, a law suffix verbatim) only skip
+    scans that cannot match: the same references with the scans always run."""
+    import random
+
+    from stdkb.extract.references import _pats
+
+    P = _pats("en")
+    pieces = ["Section 3", "see section 4.2", "SECTION 5", "Clause 7.5", "clauses 2", "Annex B", "appendix C",
+              "in accordance with Part 2", "§ 4", "§4.1", "Sub-clause 3.1(a)", "paragraph 9", "Article 12",
+              "the Equality Act 2010", "Building Regulations", "Work Order", "Code of Practice", "Health and Safety at Work etc. Act 1974",
+              "ISO 9001:2015", "EN 1090-2", "department", "partial", "the ſection 3", "Ѕection 3", "KLAUSE",
+              " ", ", ", ". ", "the ", "and ", "of the ", "x", "\n", "é"]
+    rng = random.Random(3)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    fast = [find_references(t, "en") for t in texts]
+    monkeypatch.setattr(P, "clause_words_low", ("",))  # "" is in every text: every scan runs
+    monkeypatch.setattr(P, "law_words", ("",))
+    assert [find_references(t, "en") for t in texts] == fast

@@ -85,6 +85,12 @@ class _Pats:
                 rf"(?:the\s+)?(?P<t>(?:[A-Z][\w'&-]*\s+)(?:(?:[A-Z][\w'&-]*|and|of|for|at|etc\.|the|on|in|\(\w+\))\s+){{0,10}}(?:{law})(?:\s+(?:19|20)\d{{2}})?)\b"
             )
             self.self_clause_rx = None
+            # cheap pre-checks (C substring scans): a clause_rx match holds a clause word (case-insensitive:
+            # checked on the lower-cased text when it is ASCII, where lower() is exactly the pattern's case
+            # folding), an en_law_rx match holds a law suffix verbatim
+            # (a word that is not ASCII, like §, cannot be in an ASCII text)
+            self.clause_words_low = tuple(dict.fromkeys(w.lower() for w in d.get("clause_words", ()) if w.isascii()))
+            self.law_words = tuple(d.get("law_suffixes", ()))
             self.law_need_year = tuple(d.get("law_suffixes_need_year", ()))
 
 
@@ -185,7 +191,12 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
                 add(*m.span(), Reference(kind="clause", target=_norm_label(m.group("n1")), text=text[m.start():m.end()],
                                          confidence=0.85, rule="clause:self"))
     else:
-        for m in P.clause_rx.finditer(t):
+        if t.isascii():
+            low = t.lower()
+            clause_iter = P.clause_rx.finditer(t) if any(w in low for w in P.clause_words_low) else ()
+        else:
+            clause_iter = P.clause_rx.finditer(t)
+        for m in clause_iter:
             w = m.group("w").lower()
             lab = m.group("lab")
             conf = 0.9 if m.group("trig") else 0.7
@@ -196,7 +207,7 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
             if w in ("annex", "appendix"):
                 target = f"{m.group('w').capitalize()} {lab}"
             add(start, m.end(), Reference(kind="clause", target=target, text=text[start:m.end()], confidence=conf, rule=f"clause:{w}"))
-        for m in P.en_law_rx.finditer(t):
+        for m in (P.en_law_rx.finditer(t) if any(w in t for w in P.law_words) else ()):
             ts, te = m.start("t"), m.end("t")
             lead = _EN_LAW_LEAD.match(t, ts, te)
             if lead:
