@@ -302,3 +302,43 @@ def test_simple_chinese_numerals_do_not_import_cn2an():
             "print(len(r), 'cn2an' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["2", "False"], out
+
+
+def test_english_rewrites_change_nothing(monkeypatch):
+    """The English patterns rewritten for speed (case-insensitive first-letter guards, number words bucketed by
+    first letter, the comparator word before a number found without a search) give the same thresholds as the
+    plain patterns on random splices of numbers, units, comparator and period words (capitals, ſ, K, ı, İ)."""
+    import random
+
+    from stdkb.extract import thresholds as T
+
+    fast_L = T._lang("en")
+    with monkeypatch.context() as mp:
+        mp.setattr(T, "first_class", lambda pattern: None)
+        mp.setattr(T, "dispatch_alternation", lambda parts, ignorecase: None)
+        plain_L = T._Lang("en")
+    for name in ("rx", "per_rx", "count_rx"):
+        assert getattr(plain_L, name).pattern != getattr(fast_L, name).pattern, name
+    pieces = ["within", "at least", "not more than", "no more than", "NOT LESS THAN", "up to", "a maximum of",
+              "more than", "less than", "maximum", "minimum", "between", "from", "and", "to", "every", "each", "per",
+              "a day", "an hour", "twice", "once", "thrice", "daily", "weekly", "annually", "shall not exceed", "≤",
+              "≥", "approximately", "about", "not", "never", "no person", "ſhall", "leaſt", "\u212a", "ı", "İ",
+              "48", "2", "2.5", "1,000", "three", "Twenty-one", "a dozen", "half an", "three (3)", "(4)", "7",
+              "hours", "h", "minutes", "min", "m", "mm", "km/h", "°C", "%", "days", "working days", "years", "kg",
+              "per cent", "times", "GBP", "USD 20", "£5", "Section", "Clause", "version",
+              " ", "  ", ", ", ". ", "; ", "-", "x", "\n", "e"]
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(pieces) + rng.choice([" ", "", " "]) for _ in range(rng.randint(1, 12)))
+             for _ in range(6000)]
+    texts = [t.upper() if i % 7 == 0 else (t.title() if i % 5 == 0 else t) for i, t in enumerate(texts)]
+    fast = [T.find_thresholds(t, "en", ("Site Safety Rules",)) for t in texts]
+
+    def slow_prefix(L, back):
+        m = L.prefix_rx.search(back)
+        return (m.start(), m.group("cmp")) if m else None
+
+    monkeypatch.setattr(T, "_lang", lambda lang: plain_L)
+    monkeypatch.setattr(T, "_prefix_at_end", slow_prefix)
+    slow = [T.find_thresholds(t, "en", ("Site Safety Rules",)) for t in texts]
+    assert slow == fast
+    assert sum(map(len, fast)) > 1000  # the splices do hold thresholds

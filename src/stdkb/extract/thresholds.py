@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from stdkb.extract import numerals, units
+from stdkb.extract._text import dispatch_alternation, first_class
 from stdkb.model import Threshold
 from stdkb.text import fold
 
@@ -159,15 +160,19 @@ class _Lang:
                 rf"(?:\s*(?:/|(?i:per)\s)\s*(?P<den>{unit_pat})(?![A-Za-z]))?"
             )
             del unit_alt
-            self.count_rx = re.compile(rf"(?<![\w])(?i:(?P<cw>{_alt(self.count_words)}))(?![\w])") if self.count_words else None
+            self.count_rx = _iguarded(rf"(?<![\w])(?i:(?P<cw>{_alt(self.count_words)}))(?![\w])") if self.count_words else None
             self.prefix_rx = re.compile(rf"(?i:(?P<cmp>{_alt(self.prefix)}))\s*$")
+            # the same answer without a search over the window (see _prefix_at_end): lower-cased words by length
+            self.prefix_lens = tuple(sorted({len(w) for w in self.prefix}, reverse=True))
+            self.prefix_fast = (all(w and not w[0].isspace() and not w[-1].isspace() for w in self.prefix)
+                                and all(w == w.lower() for w in self.prefix))
             self.suffix_rx = re.compile(rf"\s*(?i:(?P<cmp>{_alt(self.suffix)}))(?![A-Za-z])")
-            self.adverb_rx = re.compile(rf"(?i:\b(?P<cmp>{_alt(self.adverbial)})\b)") if self.adverbial else None
+            self.adverb_rx = _iguarded(rf"(?i:\b(?P<cmp>{_alt(self.adverbial)})\b)") if self.adverbial else None
             per_words = _alt(self.periods)
-            self.per_rx = re.compile(
+            self.per_rx = _iguarded(
                 rf"(?i:\b(?:every|each|per|a|an)\s+(?:(?P<pn>{num})\s+)?(?P<pw>{per_words})\b)"
             )
-            self.per_adv_rx = re.compile(rf"(?i:\b(?P<adv>{_alt(self.period_adverbs)})\b)") if self.period_adverbs else None
+            self.per_adv_rx = _iguarded(rf"(?i:\b(?P<adv>{_alt(self.period_adverbs)})\b)") if self.period_adverbs else None
             self.range_prefix_rx = re.compile(r"(?i:\b(?:between|from)\s*)$")
         else:
             num = rf"(?:{numerals.AR_NUMERAL}|{numerals.CN_NUMERAL})"
@@ -237,7 +242,38 @@ class _Lang:
         ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         compound = rf"(?:{'|'.join(tens)})[- ](?:{'|'.join(ones)})"
         spaced = [re.escape(w).replace(r"\ ", r"\s+") for w in self.numbers if " " in w]
-        return "|".join([compound] + spaced + [rf"\b{re.escape(w)}\b" for w in sorted(words, key=len, reverse=True)])
+        parts = [compound] + spaced + [rf"\b{re.escape(w)}\b" for w in sorted(words, key=len, reverse=True)]
+        # matched case-insensitively: bucketed by first letter, the engine tries a few look-aheads at a word
+        # start instead of every number word (same matches)
+        return dispatch_alternation(parts, ignorecase=True) or "|".join(parts)
+
+
+def _iguarded(pattern: str) -> re.Pattern:
+    """``pattern`` behind a case-insensitive ``(?=[first characters])`` guard when they can be told: a superset
+    of the characters a match can start with, so the same matches; the engine then skips other positions in C
+    instead of trying a look-behind or a case-insensitive alternation at every character."""
+    cls = first_class(pattern)
+    return re.compile("(?=(?i:[%s]))(?:%s)" % (cls, pattern) if cls else pattern)
+
+
+def _prefix_at_end(L: "_Lang", back: str):
+    """What ``L.prefix_rx.search(back)`` finds, as (start, word), or None.
+
+    The leftmost match of ``(?i:word)\\s*$`` is the longest comparator word that ends where the trailing white
+    space begins (no word starts or ends with white space, so no other end is possible). For ASCII text,
+    lower() is exactly the pattern's case folding: a few slices and set look-ups instead of a search that tries
+    the alternation at every position of the 60-character window. Other text: the search itself."""
+    if not (L.prefix_fast and back.isascii()):
+        m = L.prefix_rx.search(back)
+        return (m.start(), m.group("cmp")) if m else None
+    r = len(back.rstrip())
+    prefix = L.prefix
+    for n in L.prefix_lens:
+        if n <= r:
+            w = back[r - n:r]
+            if w.lower() in prefix:
+                return r - n, w
+    return None
 
 
 @lru_cache(maxsize=None)
@@ -737,15 +773,16 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue
         seg = max(0, s - 60)
         back = t[seg:s]
-        pm = L.prefix_rx.search(back)
+        pm = _prefix_at_end(L, back)  # (start in back, word) of L.prefix_rx.search(back)
         sm = L.suffix_rx.match(t, e, min(len(t), e + 16))
         cmp_, rule, dc, cs, ce = "=", "plain", -0.2, s, e
-        if pm and L.prefix.get(pm.group("cmp").lower()) and pm.group("cmp").lower() not in L.weak:
-            cmp_, rule, dc, cs = L.prefix[pm.group("cmp").lower()], "prefix:" + pm.group("cmp").lower(), 0.0, seg + pm.start()
+        pw = pm[1].lower() if pm else None
+        if pm and L.prefix.get(pw) and pw not in L.weak:
+            cmp_, rule, dc, cs = L.prefix[pw], "prefix:" + pw, 0.0, seg + pm[0]
         elif sm and L.suffix.get(sm.group("cmp").lower()) and L.suffix[sm.group("cmp").lower()] != "=":
             cmp_, rule, dc, ce = L.suffix[sm.group("cmp").lower()], "suffix:" + sm.group("cmp").lower(), 0.0, sm.end()
         elif pm:
-            cmp_, rule, dc, cs = "=", "approx:" + pm.group("cmp").lower(), -0.15, seg + pm.start()
+            cmp_, rule, dc, cs = "=", "approx:" + pw, -0.15, seg + pm[0]
         if cmp_ == "=" and L.adverb_rx is not None and vmax is None:
             back = t[seg:s]
             cut = max(back.rfind(". "), back.rfind(";"), back.rfind(", "))
@@ -794,11 +831,11 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
                 continue
             value = float(L.count_words[m.group("cw").lower()])
             seg = max(0, s - 60)
-            pm = L.prefix_rx.search(t[seg:s])
+            pm = _prefix_at_end(L, t[seg:s])
             sm = L.suffix_rx.match(t, e, min(len(t), e + 16))
             cmp_, cs, ce, rule = "=", s, e, "plain"
-            if pm and L.prefix.get(pm.group("cmp").lower(), "=") != "=":
-                cmp_, cs, rule = L.prefix[pm.group("cmp").lower()], seg + pm.start(), "prefix:" + pm.group("cmp").lower()
+            if pm and L.prefix.get(pm[1].lower(), "=") != "=":
+                cmp_, cs, rule = L.prefix[pm[1].lower()], seg + pm[0], "prefix:" + pm[1].lower()
             elif sm and L.suffix.get(sm.group("cmp").lower(), "=") != "=":
                 cmp_, ce, rule = L.suffix[sm.group("cmp").lower()], sm.end(), "suffix:" + sm.group("cmp").lower()
             per = _en_per(L, t, s, e)
