@@ -339,6 +339,22 @@ def test_english_rewrites_change_nothing(monkeypatch):
 
     monkeypatch.setattr(T, "_lang", lambda lang: plain_L)
     monkeypatch.setattr(T, "_prefix_at_end", slow_prefix)
+    # the cheap pre-checks off ("" ends / is in every string): every search runs
+    monkeypatch.setattr(T, "_EN_PERIOD_WORDS", ("",))
+    monkeypatch.setattr(T, "_EN_LABEL_WORDS", ("",))
+    plain_L.count_probe = ("",)
+
     slow = [T.find_thresholds(t, "en", ("Site Safety Rules",)) for t in texts]
     assert slow == fast
     assert sum(map(len, fast)) > 1000  # the splices do hold thresholds
+
+
+def test_units_by_lower_is_the_first_unit_of_that_case():
+    from stdkb.extract import thresholds as T
+
+    for lang in ("en", "zh"):
+        L = T._lang(lang)
+        for k in L.units:
+            for surface in (k, k.upper(), k.lower(), k.title(), k.swapcase()):
+                loop = next((v for kk, v in L.units.items() if kk.lower() == surface.lower()), None)
+                assert L.units_by_lower.get(surface.lower()) == loop

@@ -78,6 +78,10 @@ class _Lang:
         c = langdata.load(lang, "comparators")
         self.units = dict(u["units"])
         self.special = dict(u.get("special", {}))
+        # the first unit (in the data's order) of each lower-case form: the answer of a loop comparing lower()s
+        self.units_by_lower: dict[str, str] = {}
+        for k, v in self.units.items():
+            self.units_by_lower.setdefault(k.lower(), v)
         self.cable_words = tuple(u.get("cable_words", ()))
         self.cable_unit = u.get("cable_unit", "mm2")
         self.scoring_words = tuple(u.get("scoring_words", ()))
@@ -96,6 +100,7 @@ class _Lang:
         self.rate_units = set(u.get("rate_units", ()))
         self.numbers = {k.lower(): v for k, v in u.get("numbers", {}).items()}
         self.count_words = {k.lower(): v for k, v in u.get("count_words", {}).items()}
+        self.count_probe = tuple(self.count_words)  # substrings a count-word match holds (lower-cased ASCII text)
         self.period_adverbs = dict(u.get("period_adverbs", {}))
         self.quantity_nouns = tuple(u.get("quantity_nouns", ()))
         self.digit_cues = tuple(u.get("digit_cues", ()))
@@ -163,7 +168,7 @@ class _Lang:
             self.count_rx = _iguarded(rf"(?<![\w])(?i:(?P<cw>{_alt(self.count_words)}))(?![\w])") if self.count_words else None
             self.prefix_rx = re.compile(rf"(?i:(?P<cmp>{_alt(self.prefix)}))\s*$")
             # the same answer without a search over the window (see _prefix_at_end): lower-cased words by length
-            self.prefix_lens = tuple(sorted({len(w) for w in self.prefix}, reverse=True))
+            self.prefix_rev = re.compile("|".join(re.escape(w[::-1]) for w in sorted(self.prefix, key=len, reverse=True)))
             self.prefix_fast = (all(w and not w[0].isspace() and not w[-1].isspace() for w in self.prefix)
                                 and all(w == w.lower() for w in self.prefix))
             self.suffix_rx = re.compile(rf"\s*(?i:(?P<cmp>{_alt(self.suffix)}))(?![A-Za-z])")
@@ -261,19 +266,18 @@ def _prefix_at_end(L: "_Lang", back: str):
 
     The leftmost match of ``(?i:word)\\s*$`` is the longest comparator word that ends where the trailing white
     space begins (no word starts or ends with white space, so no other end is possible). For ASCII text,
-    lower() is exactly the pattern's case folding: a few slices and set look-ups instead of a search that tries
-    the alternation at every position of the 60-character window. Other text: the search itself."""
+    lower() is exactly the pattern's case folding: one anchored match of the reversed words (longest first) on the
+    reversed, lower-cased window instead of a search that tries the alternation at every position of the
+    60-character window. Other text: the search itself."""
     if not (L.prefix_fast and back.isascii()):
         m = L.prefix_rx.search(back)
         return (m.start(), m.group("cmp")) if m else None
     r = len(back.rstrip())
-    prefix = L.prefix
-    for n in L.prefix_lens:
-        if n <= r:
-            w = back[r - n:r]
-            if w.lower() in prefix:
-                return r - n, w
-    return None
+    m = L.prefix_rev.match(back[:r].lower()[::-1])  # the longest word first: the leftmost start
+    if m is None:
+        return None
+    n = m.end()
+    return r - n, back[r - n:r]
 
 
 @lru_cache(maxsize=None)
@@ -333,8 +337,13 @@ _DIGIT_RX = re.compile(r"\d")
 _MONTH_AFTER = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月")
 _TIMES_GAP = re.compile(r"\s*[Xx×*]\s*")
 _HAN_RX = re.compile(r"[\u4e00-\u9fff]")
-_EN_PERIOD_BEFORE = re.compile(r"\b(?:every|each|per)\s*$")
-_EN_LABEL_BEFORE = re.compile(r"(?:section|clause|chapter|annex|appendix|table|figure|item|no\.|number|version|step)\s*$")
+_EN_PERIOD_WORDS = ("every", "each", "per")
+_EN_PERIOD_BEFORE = re.compile(r"\b(?:%s)\s*$" % "|".join(map(re.escape, _EN_PERIOD_WORDS)))
+_EN_LABEL_WORDS = ("section", "clause", "chapter", "annex", "appendix", "table", "figure", "item", "no.", "number",
+                   "version", "step")
+_EN_LABEL_BEFORE = re.compile(r"(?:%s)\s*$" % "|".join(map(re.escape, _EN_LABEL_WORDS)))
+# both match only where the text, trailing white space removed, ends with one of their words: that cheap
+# endswith test comes first
 _EN_NO_SUBJECT = re.compile(r"\s*(?i:no)\s+(?i:person|one|employee|worker|agent|staff|vehicle|load|customer|call)")
 _EN_IN_BEFORE = re.compile(r"\b(?i:in)\s*$")
 
@@ -742,10 +751,7 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         surface = m.group("unit")
         unit = L.units.get(surface) or L.units.get(surface.lower())
         if unit is None:
-            for k, v in L.units.items():
-                if k.lower() == surface.lower():
-                    unit = v
-                    break
+            unit = L.units_by_lower.get(surface.lower())
         if unit is None:
             continue
         value = numerals.to_number(n1, L.numbers)
@@ -767,9 +773,10 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             continue
         before = t[max(0, s - 12):s].lower()
         window = bool(L.window_after) and units.quantity(unit) == "time" and t[e:e + 12].lower().lstrip().startswith(L.window_after)
-        if _EN_PERIOD_BEFORE.search(before):
+        before_r = before.rstrip()
+        if before_r.endswith(_EN_PERIOD_WORDS) and _EN_PERIOD_BEFORE.search(before):
             continue  # "every 2 years" is a period, not a limit
-        if _EN_LABEL_BEFORE.search(before):
+        if before_r.endswith(_EN_LABEL_WORDS) and _EN_LABEL_BEFORE.search(before):
             continue
         seg = max(0, s - 60)
         back = t[seg:s]
@@ -824,7 +831,8 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             cs = paren_start[s]
         th = _make(value, vmax, unit, cmp_, orig[cs:ce], per=per, conf=0.9 + dc, rule=f"en.number;{rule}")
         out.append((cs, ce, th))
-    if L.count_rx is not None:
+    # a count word in the text (for ASCII text lower() is exactly the pattern's case folding; other text: scanned)
+    if L.count_rx is not None and (not t.isascii() or any(w in low for w in L.count_probe)):
         for m in L.count_rx.finditer(t):
             s, e = m.span()
             if quotes and _in_quotes(quotes, s):
