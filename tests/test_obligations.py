@@ -464,6 +464,8 @@ def test_first_class_and_dispatch():
     assert first_class(r"(?:x)?") is None  # may match the empty string
     assert first_class(r"[^a]b") is None
     assert dispatch_alternation([r"a\d", r"[0-9]x"], ignorecase=False) is None  # a range: not split
+    assert dispatch_alternation(["ſx", "a"], ignorecase=True) is None  # a cased letter outside ASCII
+    assert dispatch_alternation(["§", "part"], ignorecase=True) is not None  # § has no case
     parts = ["ab", "(?:b|a)c", "a", "Bd"]
     d = dispatch_alternation(parts, ignorecase=True)
     plain = re.compile("(?:%s)" % "|".join(parts), re.I)

@@ -168,7 +168,8 @@ def test_english_laws_need_a_strong_suffix_or_a_year():
 
 def test_english_prechecks_change_nothing(monkeypatch):
     """The substring pre-checks (a clause word in the lower-cased ASCII text, a law suffix verbatim) only skip
-    scans that cannot match: the same references with the scans always run."""
+    scans that cannot match, and the first-letter dispatch of the trigger and clause-word alternations finds the
+    same matches: the same references with the plain patterns and the scans always run."""
     import random
 
     from stdkb.extract.references import _pats
@@ -177,11 +178,19 @@ def test_english_prechecks_change_nothing(monkeypatch):
     pieces = ["Section 3", "see section 4.2", "SECTION 5", "Clause 7.5", "clauses 2", "Annex B", "appendix C",
               "in accordance with Part 2", "§ 4", "§4.1", "Sub-clause 3.1(a)", "paragraph 9", "Article 12",
               "the Equality Act 2010", "Building Regulations", "Work Order", "Code of Practice", "Health and Safety at Work etc. Act 1974",
-              "ISO 9001:2015", "EN 1090-2", "department", "partial", "the ſection 3", "Ѕection 3", "KLAUSE",
+              "ISO 9001:2015", "EN 1090-2", "department", "partial", "the ſection 3", "AS REQUIRED BY clause 3", "Per",
+              "refer to Section 2", "subject to Annex A", "conform to", "as set out in", "as per part 4", "under ", "Ѕection 3", "KLAUSE",
               " ", ", ", ". ", "the ", "and ", "of the ", "x", "\n", "é"]
     rng = random.Random(3)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
     fast = [find_references(t, "en") for t in texts]
-    monkeypatch.setattr(P, "clause_words_low", ("",))  # "" is in every text: every scan runs
-    monkeypatch.setattr(P, "law_words", ("",))
+    from stdkb.extract import references as R
+
+    with monkeypatch.context() as mp:  # and the alternations as written (no first-letter dispatch)
+        mp.setattr(R, "dispatch_alternation", lambda parts, ignorecase: None)
+        plain = R._Pats("en")
+    assert plain.clause_rx.pattern != P.clause_rx.pattern
+    plain.clause_words_low = ("",)  # "" is in every text: every scan runs
+    plain.law_words = ("",)
+    monkeypatch.setattr(R, "_pats", lambda lang: plain)
     assert [find_references(t, "en") for t in texts] == fast

@@ -326,7 +326,8 @@ def dispatch_alternation(parts: list[str], ignorecase: bool) -> str | None:
     bucket can match, and they are tried in the original order), but the engine tries a handful of look-aheads
     instead of every alternative (a case-insensitive literal gets no fast first-character test inside a
     branch). None when the first characters of some alternative cannot be told as single characters.
-    ``ignorecase``: the pattern is compiled with re.I (buckets keyed by lower-case letter, ASCII only)."""
+    ``ignorecase``: the pattern is compiled with re.I (buckets keyed by lower-case letter: ASCII characters and
+    characters without case, like §)."""
     buckets: dict[str, list[str]] = {}
     for p in parts:
         fc = first_class(p)
@@ -348,8 +349,8 @@ def dispatch_alternation(parts: list[str], ignorecase: bool) -> str | None:
         keys = []
         for ch in chars:
             if ignorecase:
-                if not ch.isascii():
-                    return None
+                if not ch.isascii() and not (ch.lower() == ch == ch.upper() == ch.casefold()):
+                    return None  # a cased letter outside ASCII (ſ ~ s, K ~ k ...): not bucketed here
                 ch = ch.lower()
             if ch not in keys:
                 keys.append(ch)

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from stdkb.extract._text import first_chars
+from stdkb.extract._text import dispatch_alternation, first_chars
 from stdkb.model import Document, Reference
 from stdkb.text import fold
 
@@ -69,8 +69,12 @@ class _Pats:
                 rf"(?P<self>{selfw})\s*第\s*(?P<n1>{num})\s*(?P<u1>{units})"
             )
         else:
-            trig = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(d.get("clause_triggers", ()), key=len, reverse=True))
-            words = "|".join(re.escape(w) for w in sorted(d.get("clause_words", ()), key=len, reverse=True))
+            trig_parts = [re.escape(w).replace(r"\ ", r"\s+") for w in sorted(d.get("clause_triggers", ()), key=len, reverse=True)]
+            word_parts = [re.escape(w) for w in sorted(d.get("clause_words", ()), key=len, reverse=True)]
+            # case-insensitive alternatives get no fast first-character test: bucketed by first letter (same
+            # matches, see dispatch_alternation)
+            trig = dispatch_alternation(trig_parts, ignorecase=True) or "|".join(trig_parts)
+            words = dispatch_alternation(word_parts, ignorecase=True) or "|".join(word_parts)
             # a match starts with a trigger or a clause word: a case-insensitive guard on their first letters
             # keeps the engine from trying the optional trigger group at every character (same matches)
             starts = list(d.get("clause_triggers", ())) + list(d.get("clause_words", ()))
