@@ -472,3 +472,22 @@ def test_first_class_and_dispatch():
     fast = re.compile(d, re.I)
     for s in ["ab", "ac", "bc", "BD", "bd", "a", "Ab", "xbcx"]:
         assert [m.span() for m in fast.finditer(s)] == [m.span() for m in plain.finditer(s)]
+
+
+def test_en_exception_precheck_changes_nothing(monkeypatch):
+    """No exception trigger in the (lower-cased ASCII) text: no exception searched. The same obligations with
+    the pre-check off."""
+    import random
+
+    from stdkb.extract import obligations as ob
+
+    pieces = ["The supplier shall", "staff must not", "Calls should be answered", "unless", "UNLESS", "Except where",
+              "except for", "other than", "save where", "Excluding", "ſave where", "exceptional", "the customer agrees",
+              "within 10 days", ", ", ". ", "; ", " ", "if required", "when", "the site is closed", "é"]
+    rng = random.Random(5)
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 14))) for _ in range(3000)]
+    ctx = ("Site Safety Rules", "General")
+    fast = [ob.find_obligations(t, "en", ctx) for t in texts]
+    monkeypatch.setattr(ob._lex("en"), "exc_words_low", ("",))
+    assert [ob.find_obligations(t, "en", ctx) for t in texts] == fast
+    assert sum(1 for r in fast for o in r if o.exception) > 100

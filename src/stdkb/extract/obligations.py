@@ -110,6 +110,7 @@ class _Lex:
     seg_runs: Optional[re.Pattern] = None
     all_seg_runs: Optional[re.Pattern] = None  # zh: the segments of every sentence in one pass over the text
     ref_re: Optional[re.Pattern] = None
+    exc_words_low: tuple = ()  # (en) exception triggers, lower-cased: one must be in a text for exc_trigger to match
     cond_prefixes_sp: tuple = ()  # (en) cond_prefixes followed by a space, for one startswith call
     cond_first: frozenset = frozenset()  # first characters of cond_prefixes (a cheap test before startswith)
     neg_one: Optional[str] = None  # the only character of neg_chars, when there is one
@@ -263,6 +264,7 @@ def _lex(lang: str) -> _Lex:
         non_normative=tuple(x.lower() for x in m.get("non_normative_titles", [])),
         desc_re=re.compile(literal_alternation([w if zh else w.lower() for w in m.get("descriptive_markers", [])])),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
+        exc_words_low=tuple(w.lower() for w in c.get("exception_triggers", [])),
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_prefixes_sp=tuple(p + " " for p in seg.get("prefixes", [])),
         cond_suffixes=tuple(seg.get("suffixes", [])),
         cond_first=_edge_chars(seg.get("prefixes", [])), cond_suffix_last=_edge_chars(seg.get("suffixes", []), last=True),
@@ -508,6 +510,9 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     clause_actor = None
     # no character a condition or exception pattern starts with: no statement of this text has either
     cues = lx.text_cue is None or lx.text_cue.search(text) is not None
+    # (en) no exception trigger in the text, none in its statements: for ASCII text lower() is exactly the
+    # trigger pattern's case folding, so a substring test decides it once instead of a search per statement
+    exc_cue = zh or not text.isascii() or any(w in text.lower() for w in lx.exc_words_low)
 
     forbidden_phrases = [p for p in phrases if getattr(p, "kind", None) == "prohibited"] if forbidden_ctx else []
     # locate each prohibited phrase once (phrases come in text order), to hand them to their sentences
@@ -698,7 +703,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
         # English ones name it, so only Chinese carries the actor across sentences of one clause
         last_actor = clause_actor if zh else None
         for g in groups:
-            ob = _build(text, masked, g, lx, last_actor, ctx_actor, cues)
+            ob = _build(text, masked, g, lx, last_actor, ctx_actor, cues, exc_cue)
             if ob.actor:
                 last_actor = ob.actor
                 if zh:
@@ -739,10 +744,12 @@ def _is_pointer(s: tuple, masked: str, lx: _Lex) -> bool:
     return lx.ref_re.search(masked, s[0], s[1]) is not None
 
 
-def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor, cues: bool = True) -> Obligation:
+def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor, cues: bool = True,
+           exc_cue: bool = True) -> Obligation:
     """One statement ``[modality, segs, hit, rule, confidence, strength, prefix]`` (segments are tuples
     ``(start, end, kind, hit, actor)``) -> an Obligation. ``cues=False``: the text holds no character a
-    condition or exception pattern starts with (both are then None without searching)."""
+    condition or exception pattern starts with (both are then None without searching); ``exc_cue=False``: no
+    exception trigger in the text (the exception is None without searching)."""
     modality, segs, hit, rule, confidence, strength, prefix = g
     # in text order: a prefix precedes the group, appended segments follow it
     a = prefix[0][0] if prefix else segs[0][0]
@@ -803,7 +810,7 @@ def _build(text: str, masked: str, g: list, lx: _Lex, last_actor, ctx_actor, cue
                 condition = text[s[0]:s[1]].strip()
                 break
     exception = None
-    for rx in (lx.exc_res if cues and lx.exc_trigger.search(text, a, b) else ()):
+    for rx in (lx.exc_res if cues and exc_cue and lx.exc_trigger.search(text, a, b) else ()):
         m = rx.search(text, a, b)
         if m:
             exception = (m.group(1) if m.groups() else m.group(0)).strip()
