@@ -478,6 +478,7 @@ def test_en_exception_precheck_changes_nothing(monkeypatch):
     """No exception trigger in the (lower-cased ASCII) text: no exception searched. The same obligations with
     the pre-check off."""
     import random
+    import re
 
     from stdkb.extract import obligations as ob
 
@@ -488,6 +489,16 @@ def test_en_exception_precheck_changes_nothing(monkeypatch):
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 14))) for _ in range(3000)]
     ctx = ("Site Safety Rules", "General")
     fast = [ob.find_obligations(t, "en", ctx) for t in texts]
-    monkeypatch.setattr(ob._lex("en"), "exc_words_low", ("",))
+    monkeypatch.setattr(ob._lex("en"), "exc_probe", re.compile(""))
     assert [ob.find_obligations(t, "en", ctx) for t in texts] == fast
     assert sum(1 for r in fast for o in r if o.exception) > 100
+
+
+def test_substring_probe():
+    from stdkb.extract._text import substring_probe
+
+    p = substring_probe(["clause", "clauses", "sub-clause", "part"])
+    assert p.search("see the department") and p.search("CLAUSE".lower()) and not p.search("annex b")
+    assert substring_probe([]).search("anything") is None
+    assert substring_probe(["x", ""]).search("abc") is not None
+    assert substring_probe(["a.b"]).search("axb") is None  # verbatim, not a pattern

@@ -171,6 +171,7 @@ def test_english_prechecks_change_nothing(monkeypatch):
     scans that cannot match, and the first-letter dispatch of the trigger and clause-word alternations finds the
     same matches: the same references with the plain patterns and the scans always run."""
     import random
+    import re
 
     from stdkb.extract.references import _pats
 
@@ -190,7 +191,7 @@ def test_english_prechecks_change_nothing(monkeypatch):
         mp.setattr(R, "dispatch_alternation", lambda parts, ignorecase: None)
         plain = R._Pats("en")
     assert plain.clause_rx.pattern != P.clause_rx.pattern
-    plain.clause_words_low = ("",)  # "" is in every text: every scan runs
-    plain.law_words = ("",)
+    plain.clause_probe = re.compile("")  # matches every text: every scan runs
+    plain.law_probe = re.compile("")
     monkeypatch.setattr(R, "_pats", lambda lang: plain)
     assert [find_references(t, "en") for t in texts] == fast

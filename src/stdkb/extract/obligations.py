@@ -50,7 +50,7 @@ from typing import Optional, Sequence
 
 from ..model import Obligation
 from ._text import _ANY_OPEN as _ANY_QUOTE_OPEN
-from ._text import (MASK, context_has, dispatch_alternation, first_chars, first_class, guarded, literal_alternation, load, mask_quotes, quote_spans, spans_split,
+from ._text import (MASK, context_has, dispatch_alternation, first_chars, first_class, guarded, substring_probe, literal_alternation, load, mask_quotes, quote_spans, spans_split,
                     strip_span)
 
 __all__ = ["find_obligations", "modal_hits"]
@@ -110,7 +110,7 @@ class _Lex:
     seg_runs: Optional[re.Pattern] = None
     all_seg_runs: Optional[re.Pattern] = None  # zh: the segments of every sentence in one pass over the text
     ref_re: Optional[re.Pattern] = None
-    exc_words_low: tuple = ()  # (en) exception triggers, lower-cased: one must be in a text for exc_trigger to match
+    exc_probe: Optional[re.Pattern] = None  # (en) finds an exception trigger (lower-cased) in a lower-cased text
     cond_prefixes_sp: tuple = ()  # (en) cond_prefixes followed by a space, for one startswith call
     cond_first: frozenset = frozenset()  # first characters of cond_prefixes (a cheap test before startswith)
     neg_one: Optional[str] = None  # the only character of neg_chars, when there is one
@@ -264,7 +264,7 @@ def _lex(lang: str) -> _Lex:
         non_normative=tuple(x.lower() for x in m.get("non_normative_titles", [])),
         desc_re=re.compile(literal_alternation([w if zh else w.lower() for w in m.get("descriptive_markers", [])])),
         exc_res=[re.compile(p, 0 if zh else re.I) for p in c.get("exception_patterns", [])],
-        exc_words_low=tuple(w.lower() for w in c.get("exception_triggers", [])),
+        exc_probe=substring_probe([w.lower() for w in c.get("exception_triggers", [])]),
         cond_prefixes=tuple(seg.get("prefixes", [])), cond_prefixes_sp=tuple(p + " " for p in seg.get("prefixes", [])),
         cond_suffixes=tuple(seg.get("suffixes", [])),
         cond_first=_edge_chars(seg.get("prefixes", [])), cond_suffix_last=_edge_chars(seg.get("suffixes", []), last=True),
@@ -512,7 +512,7 @@ def find_obligations(text: str, lang: str = "zh", context: Sequence[str] = (), *
     cues = lx.text_cue is None or lx.text_cue.search(text) is not None
     # (en) no exception trigger in the text, none in its statements: for ASCII text lower() is exactly the
     # trigger pattern's case folding, so a substring test decides it once instead of a search per statement
-    exc_cue = zh or not text.isascii() or any(w in text.lower() for w in lx.exc_words_low)
+    exc_cue = zh or not text.isascii() or lx.exc_probe.search(text.lower()) is not None
 
     forbidden_phrases = [p for p in phrases if getattr(p, "kind", None) == "prohibited"] if forbidden_ctx else []
     # locate each prohibited phrase once (phrases come in text order), to hand them to their sentences

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from stdkb.extract._text import dispatch_alternation, first_chars
+from stdkb.extract._text import dispatch_alternation, first_chars, substring_probe
 from stdkb.model import Document, Reference
 from stdkb.text import fold
 
@@ -93,8 +93,8 @@ class _Pats:
             # checked on the lower-cased text when it is ASCII, where lower() is exactly the pattern's case
             # folding), an en_law_rx match holds a law suffix verbatim
             # (a word that is not ASCII, like §, cannot be in an ASCII text)
-            self.clause_words_low = tuple(dict.fromkeys(w.lower() for w in d.get("clause_words", ()) if w.isascii()))
-            self.law_words = tuple(d.get("law_suffixes", ()))
+            self.clause_probe = substring_probe([w.lower() for w in d.get("clause_words", ()) if w.isascii()])
+            self.law_probe = substring_probe(d.get("law_suffixes", ()))
             self.law_need_year = tuple(d.get("law_suffixes_need_year", ()))
 
 
@@ -197,7 +197,7 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
     else:
         if t.isascii():
             low = t.lower()
-            clause_iter = P.clause_rx.finditer(t) if any(w in low for w in P.clause_words_low) else ()
+            clause_iter = P.clause_rx.finditer(t) if P.clause_probe.search(low) is not None else ()
         else:
             clause_iter = P.clause_rx.finditer(t)
         for m in clause_iter:
@@ -211,7 +211,7 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
             if w in ("annex", "appendix"):
                 target = f"{m.group('w').capitalize()} {lab}"
             add(start, m.end(), Reference(kind="clause", target=target, text=text[start:m.end()], confidence=conf, rule=f"clause:{w}"))
-        for m in (P.en_law_rx.finditer(t) if any(w in t for w in P.law_words) else ()):
+        for m in (P.en_law_rx.finditer(t) if P.law_probe.search(t) is not None else ()):
             ts, te = m.start("t"), m.end("t")
             lead = _EN_LAW_LEAD.match(t, ts, te)
             if lead:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from stdkb.extract import numerals, units
-from stdkb.extract._text import dispatch_alternation, first_class
+from stdkb.extract._text import dispatch_alternation, first_class, substring_probe
 from stdkb.model import Threshold
 from stdkb.text import fold
 
@@ -100,7 +100,7 @@ class _Lang:
         self.rate_units = set(u.get("rate_units", ()))
         self.numbers = {k.lower(): v for k, v in u.get("numbers", {}).items()}
         self.count_words = {k.lower(): v for k, v in u.get("count_words", {}).items()}
-        self.count_probe = tuple(self.count_words)  # substrings a count-word match holds (lower-cased ASCII text)
+        self.count_probe = substring_probe(self.count_words)  # a count word in a lower-cased (ASCII) text
         self.period_adverbs = dict(u.get("period_adverbs", {}))
         self.quantity_nouns = tuple(u.get("quantity_nouns", ()))
         self.digit_cues = tuple(u.get("digit_cues", ()))
@@ -832,7 +832,7 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         th = _make(value, vmax, unit, cmp_, orig[cs:ce], per=per, conf=0.9 + dc, rule=f"en.number;{rule}")
         out.append((cs, ce, th))
     # a count word in the text (for ASCII text lower() is exactly the pattern's case folding; other text: scanned)
-    if L.count_rx is not None and (not t.isascii() or any(w in low for w in L.count_probe)):
+    if L.count_rx is not None and (not t.isascii() or L.count_probe.search(low) is not None):
         for m in L.count_rx.finditer(t):
             s, e = m.span()
             if quotes and _in_quotes(quotes, s):
