@@ -327,7 +327,8 @@ def test_english_rewrites_change_nothing(monkeypatch):
               "48", "2", "2.5", "1,000", "three", "Twenty-one", "a dozen", "half an", "three (3)", "(4)", "7",
               "hours", "h", "minutes", "min", "m", "mm", "km/h", "°C", "%", "days", "working days", "years", "kg",
               "per cent", "times", "GBP", "USD 20", "£5", "Section", "Clause", "version",
-              " ", "  ", ", ", ". ", "; ", "-", "x", "\n", "e"]
+              " ", "  ", ", ", ". ", "; ", "-", "x", "\n", "e", "phone", "someone", "ONCE", "Twice", "Dozen",
+              "Half A", "tHIRTY", "ſix", "é"]
     rng = random.Random(11)
     texts = ["".join(rng.choice(pieces) + rng.choice([" ", "", " "]) for _ in range(rng.randint(1, 12)))
              for _ in range(6000)]
@@ -344,10 +345,26 @@ def test_english_rewrites_change_nothing(monkeypatch):
     monkeypatch.setattr(T, "_EN_PERIOD_WORDS", ("",))
     monkeypatch.setattr(T, "_EN_LABEL_WORDS", ("",))
     plain_L.count_probe = re.compile("")
+    plain_L.any_word_probe = None  # the any_num search itself decides whether to look at all
 
     slow = [T.find_thresholds(t, "en", ("Site Safety Rules",)) for t in texts]
     assert slow == fast
     assert sum(map(len, fast)) > 1000  # the splices do hold thresholds
+
+
+def test_english_number_precheck_is_any_num():
+    import random
+
+    from stdkb.extract import thresholds as T
+
+    L = T._lang("en")
+    words = ["one", "Twice", "a dozen", "HALF AN", "phone", "ſix", "thirteen", "none", "x", " ", "é", "7", "٣", "三", "Ten"]
+    rng = random.Random(2)
+    for _ in range(3000):
+        s = "".join(rng.choice(words) + rng.choice(["", " ", "-"]) for _ in range(rng.randint(0, 5)))
+        fast = L.any_digit.search(s) is not None or (
+            L.any_word_probe.search(s.lower()) is not None if s.isascii() else L.any_num.search(s) is not None)
+        assert fast == (L.any_num.search(s) is not None), s
 
 
 def test_units_by_lower_is_the_first_unit_of_that_case():

@@ -264,6 +264,11 @@ def _norm_label(s: str) -> str:
 _LABEL_CLEAN = re.compile(r"^[第\s]*|[章节条款、.．\s)）]*$")
 
 
+# compiled once (re.match(...) looks the pattern up in re's cache on every call; this runs for every clause)
+_ANNEX_TITLE = re.compile(r"^\s*(附录|附件|附表|Annex|Appendix|ANNEX|APPENDIX)\s*([A-Z0-9一二三四五六七八九十]+)")
+_ANNEX_TARGET = re.compile(r"^(附录|附件|附表|Annex|Appendix)\s*(\S+)$")
+
+
 def _clause_keys(c) -> set[str]:
     keys = set()
     for raw in (c.label, getattr(c, "raw_label", None)):
@@ -277,7 +282,7 @@ def _clause_keys(c) -> set[str]:
             keys.add(k)
             keys.add(_norm_label(k))
     title = getattr(c, "title", None) or ""
-    m = re.match(r"^\s*(附录|附件|附表|Annex|Appendix|ANNEX|APPENDIX)\s*([A-Z0-9一二三四五六七八九十]+)", fold(title))
+    m = _ANNEX_TITLE.match(fold(title)) if title else None
     if m:
         keys.add(m.group(1) + m.group(2))
         keys.add(m.group(1).capitalize() + " " + m.group(2))
@@ -301,7 +306,7 @@ def resolve_references(doc: Document) -> None:
                 continue
             tgt = fold(r.target).strip()
             cands = [tgt, _norm_label(tgt)]
-            m = re.match(r"^(附录|附件|附表|Annex|Appendix)\s*(\S+)$", tgt)
+            m = _ANNEX_TARGET.match(tgt)
             if m:
                 cands += [m.group(1) + m.group(2), m.group(1) + " " + m.group(2), m.group(2)]
             for k in cands:

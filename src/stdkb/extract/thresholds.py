@@ -234,6 +234,12 @@ class _Lang:
             + rf"[0-9０-９{numerals.CN_START}半]" + ("" if lang == "zh" else "|(?i:" + "|".join(map(re.escape, any_words)) + ")")
         )
         self.quote_rx = re.compile(r"“[^”]{0,400}”|\"[^\"\n]{0,400}\"|「[^」]{0,400}」|『[^』]{0,400}』")
+        # (en) the same answer as any_num.search in two cheap steps: a digit (one class: the engine scans for it in
+        # C), else a number word in the lower-cased text when it is ASCII (lower() is then exactly the pattern's
+        # case folding). any_num tried its case-insensitive word alternation at most letters of a clause without
+        # a digit before its first number (a clause text has no label)
+        self.any_digit = re.compile(rf"[0-9０-９{numerals.CN_START}半]")
+        self.any_word_probe = substring_probe([w.lower() for w in any_words]) if any_words else None
 
     _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
@@ -294,7 +300,11 @@ def find_thresholds(text: str, lang: str = "zh", context: Sequence[str] = ()) ->
     if not text:
         return []
     L = _lang(lang or "zh")
-    if not L.any_num.search(text):
+    if L.any_word_probe is not None:  # English
+        if (L.any_digit.search(text) is None
+                and (L.any_word_probe.search(text.lower()) is None if text.isascii() else L.any_num.search(text) is None)):
+            return []
+    elif not L.any_num.search(text):
         return []
     t = fold(text)
     quotes = [m.span() for m in L.quote_rx.finditer(t)] if ("“" in t or '"' in t or "「" in t or "『" in t) else []
