@@ -114,13 +114,14 @@ def spans_split(text: str, seps: str | re.Pattern, start: int = 0, end: int | No
     pat = seps if isinstance(seps, re.Pattern) else _split_re(seps)
     out = []
     a = start
-    for m in pat.finditer(text, start, end):
-        if m.start() > a:
-            out.append((a, m.start()))
-        a = m.end()
-    if a < end:
+    for m in pat.finditer(text, start, end):  # (blank pieces dropped in the same pass)
+        b, e = m.span()
+        if b > a and text[a:b].strip():
+            out.append((a, b))
+        a = e
+    if a < end and text[a:end].strip():
         out.append((a, end))
-    return [(x, y) for x, y in out if text[x:y].strip()]
+    return out
 
 
 def strip_span(text: str, a: int, b: int, chars: str = " \t\r\n") -> tuple[int, int]:

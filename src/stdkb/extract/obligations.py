@@ -50,8 +50,8 @@ from typing import Optional, Sequence
 
 from ..model import Obligation
 from ._text import _ANY_OPEN as _ANY_QUOTE_OPEN
-from ._text import (MASK, context_has, dispatch_alternation, first_chars, first_class, guarded, substring_probe, literal_alternation, load, mask_quotes, quote_spans, spans_split,
-                    strip_span)
+from ._text import (MASK, context_has, dispatch_alternation, first_chars, first_class, guarded, literal_alternation, load,
+                    mask_quotes, quote_spans, spans_split, strip_span, substring_probe)
 
 __all__ = ["find_obligations", "modal_hits"]
 
