@@ -306,6 +306,9 @@ class _Hit:
     minimum: bool = False  # a prohibition marker stating a minimum (不得少于): turned into an obligation
 
 
+_WS_RUN = re.compile(r"\s+")  # compiled once (re.sub(pattern, ...) looks it up in re's cache on every call)
+
+
 def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
     """Modal markers in (already quote-masked) text, traps removed."""
     lx = _lex(lang)
@@ -326,7 +329,7 @@ def modal_hits(masked: str, lang: str = "zh") -> list[_Hit]:
         key = w.lower()
         inf = lx.info.get(key)
         if inf is None:
-            key = re.sub(r"\s+", " ", key)
+            key = _WS_RUN.sub(" ", key)
             inf = lx.info.get(key)
         if inf is None:  # a trap
             continue
@@ -340,7 +343,7 @@ def _minimums(hits: list, masked: str, lx: _Lex) -> list:
         if h.modality == "prohibition":
             after = masked[h.end:h.end + 24].lstrip()
             if lx.lang != "zh":
-                after = re.sub(r"\s+", " ", after.lower())
+                after = _WS_RUN.sub(" ", after.lower())
             if after.startswith(lx.min_after):
                 h.modality = lx.min_modality
                 h.minimum = True

@@ -154,11 +154,11 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
         target = f"{agency}〔{m.group('year')}〕{m.group('no')}号"
         add(s0, m.end(), Reference(kind="document", target=target, text=text[s0:m.end()], confidence=0.9, rule="docno"))
     for m in (P.std_rx.finditer(t) if P.has_std.search(t) else ()):
-        code = re.sub(r"\s*/\s*", "/", m.group("code"))
-        num = re.sub(r"\s*([-—–:])\s*", r"\1", m.group("num")).replace("—", "-").replace("–", "-")
+        code = _SLASH_WS.sub("/", m.group("code"))
+        num = _SEP_WS.sub(r"\1", m.group("num")).replace("—", "-").replace("–", "-")
         target = f"{code} {num}"
         # a bare "EN 3" or "UL 9" is too weak: require a 3+ digit number or a year
-        if len(re.sub(r"\D", "", m.group("num"))) < 3 and not re.search(r"[-—–:]", m.group("num")):
+        if len(_NON_DIGITS.sub("", m.group("num"))) < 3 and not _NUM_SEP.search(m.group("num")):
             continue
         add(*m.span(), Reference(kind="document", target=target, text=text[m.start():m.end()], confidence=0.9, rule="standard_no"))
     if P.lang == "zh":
@@ -219,7 +219,7 @@ def find_references(text: str, lang: str = "zh") -> list[Reference]:
             title = t[ts:te].strip()
             if len(title.split()) < 2:
                 continue
-            if not re.search(r"\b(?:19|20)\d{2}$", title) and title.endswith(P.law_need_year):
+            if not _YEAR_END.search(title) and title.endswith(P.law_need_year):
                 continue  # "Work Order", "Ohm's Law": without a year these are not laws
             add(ts, te, Reference(kind="law", target=title, text=text[ts:te], confidence=0.75, rule="law.en"))
     found.sort(key=lambda x: x[0])
@@ -265,6 +265,11 @@ _LABEL_CLEAN = re.compile(r"^[第\s]*|[章节条款、.．\s)）]*$")
 
 
 # compiled once (re.match(...) looks the pattern up in re's cache on every call; this runs for every clause)
+_SLASH_WS = re.compile(r"\s*/\s*")
+_SEP_WS = re.compile(r"\s*([-—–:])\s*")
+_NON_DIGITS = re.compile(r"\D")
+_NUM_SEP = re.compile(r"[-—–:]")
+_YEAR_END = re.compile(r"\b(?:19|20)\d{2}$")
 _ANNEX_TITLE = re.compile(r"^\s*(附录|附件|附表|Annex|Appendix|ANNEX|APPENDIX)\s*([A-Z0-9一二三四五六七八九十]+)")
 _ANNEX_TARGET = re.compile(r"^(附录|附件|附表|Annex|Appendix)\s*(\S+)$")
 
