@@ -359,7 +359,13 @@ def dispatch_alternation(parts: list[str], ignorecase: bool) -> str | None:
             buckets.setdefault(k, []).append(p)
     if not buckets:
         return None
-    return "(?:" + "|".join("(?=%s)(?:%s)" % (re.escape(k), "|".join(v)) for k, v in buckets.items()) + ")"
+    items = ["(?=%s)(?:%s)" % (re.escape(k), "|".join(v)) for k, v in buckets.items()]
+    keys = list(buckets)
+    if len(items) > 8:
+        # two levels: groups of 4 buckets behind a class of their keys (fewer look-aheads tried per position)
+        items = ["(?=[%s])(?:%s)" % ("".join(re.escape(k) for k in keys[i:i + 4]), "|".join(items[i:i + 4]))
+                 for i in range(0, len(items), 4)]
+    return "(?:" + "|".join(items) + ")"
 
 
 def substring_probe(words) -> re.Pattern:
