@@ -23,6 +23,7 @@ Chinese numeral spans found by the patterns (and only those) are converted with 
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from typing import Optional, Sequence
 
@@ -149,7 +150,14 @@ class _Lang:
         seps = list(c.get("range_separators", ())) + list(c.get("plus_minus", ()))
 
         if self.en:
-            num = rf"(?:{numerals.AR_NUMERAL}|(?i:{self._en_number_alt()}))"
+            # Python >= 3.11: the digits as an atomic group. Whatever follows a number here (white space, a unit,
+            # a multiplier, a range separator, "-") never starts with a digit, "." or ",", so giving digits back
+            # can never lead to a match: the engine no longer retries every shorter digit run (same matches)
+            ar = numerals.AR_NUMERAL
+            if _ATOMIC and not any(
+                    w[:1] in "0123456789.," for w in list(self.units) + list(self.multipliers)):
+                ar = f"(?>{ar})"
+            num = rf"(?:{ar}|(?i:{self._en_number_alt()}))"
             unit_alt = _alt(self.units)
             # word units are case-insensitive; symbols keep their case (m vs M, A vs a)
             unit_pat = rf"(?:(?i:{_alt([w for w in self.units if len(w) > 3])})|{_alt([w for w in self.units if len(w) <= 3])})"
@@ -257,6 +265,9 @@ class _Lang:
         # matched case-insensitively: bucketed by first letter, the engine tries a few look-aheads at a word
         # start instead of every number word (same matches)
         return dispatch_alternation(parts, ignorecase=True) or "|".join(parts)
+
+
+_ATOMIC = sys.version_info >= (3, 11)  # atomic groups (?>...) exist
 
 
 def _iguarded(pattern: str) -> re.Pattern:
