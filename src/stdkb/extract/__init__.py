@@ -31,12 +31,12 @@ each engine returns early when its cue characters are absent (no digit, no quote
 without a modal marker is ruled out before its segments are classified unless it can be an imperative norm,
 ``extract_document`` runs one engine at a time over a document's clauses (its patterns stay in the CPU caches),
 heading chains are built once per parent, and records are built positionally.
-English (``bench/bench_extract.py --lang en``, 5 MB of generated standards-like clauses): engine ~0.95 MB/s
-(obligations ~2.7, thresholds ~3.0, references ~11.9, phrases ~26 MB/s), up from ~0.62 MB/s. English patterns
+English (``bench/bench_extract.py --lang en``, 5 MB of generated standards-like clauses): engine ~1.0 MB/s
+(obligations ~2.9, thresholds ~3.2, references ~14, phrases ~27 MB/s), document ~1.1 MB/s, up from ~0.6 MB/s. English patterns
 are case-insensitive, and a case-insensitive literal gets no fast first-character test inside a branch: long
 alternations are bucketed by first letter (``_text.dispatch_alternation``), guards are compiled with the
 pattern's own flags (``_text.first_class``), and where lower() is exactly the pattern's case folding (ASCII text)
-substring tests rule scans out (clause words, law suffixes, count words, exception triggers). What remains is
+substring tests rule scans out (clause words, law suffixes, count words, number words, exception triggers). What remains is
 spread thin: the number scan (~0.12 s per MB), per-number and per-statement Python, the sentence and segment splits.
 Quality: ``bench/eval_extraction.py``.
 
