@@ -378,3 +378,17 @@ def test_units_by_lower_is_the_first_unit_of_that_case():
             for surface in (k, k.upper(), k.lower(), k.title(), k.swapcase()):
                 loop = next((v for kk, v in L.units.items() if kk.lower() == surface.lower()), None)
                 assert L.units_by_lower.get(surface.lower()) == loop
+
+
+@pytest.mark.parametrize("odd, plain", [
+    ("The supplier shall respond at leaſt 5 times a year.", "The supplier shall respond at least 5 times a year."),
+    ("The gap shall be no leſs than 2 m.", "The gap shall be no less than 2 m."),
+    ("Staff shall answer within 2 hours, at leaſt twice a year.", "Staff shall answer within 2 hours, at least twice a year."),
+    ("Each \u212aEEPER shall inspect at least twice a year.", "Each KEEPER shall inspect at least twice a year."),
+])
+def test_case_variants_a_pattern_accepts_are_looked_up_like_ascii(odd, plain):
+    # Python's case-insensitive regex lets ſ stand for s and the Kelvin sign for k (K); the words it matched used to
+    # be looked up lower-cased only, and 'at leaſt' raised KeyError (the whole file failed)
+    def key(t):
+        return [(x.value, x.unit, x.comparator, x.per, x.rule) for x in find_thresholds(t, lang="en")]
+    assert key(odd) == key(plain) and key(plain)

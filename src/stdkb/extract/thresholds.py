@@ -38,6 +38,16 @@ _PUNCT = "，,。；;：:！!？?\n、()（）【】[]"
 _SENT_SPLIT = re.compile(r"[，,。；;！!？?\n]")
 
 
+
+#: characters outside ASCII that a case-insensitive pattern accepts for an ASCII letter (Python's re folds
+#: them so): a word a (?i) pattern matched is looked up in the lexicon dicts under this key
+_CASE_VARIANTS = str.maketrans({"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130": "i"})
+
+
+def _key(word: str) -> str:
+    """The lexicon key of a word a case-insensitive pattern matched ("At Leaſt" -> "at least")."""
+    return word.lower() if word.isascii() else word.translate(_CASE_VARIANTS).lower()
+
 def _alt(words, escape=True) -> str:
     """Alternation of literal words, longest first; built as a trie (one branch per first character), which
     the regex engine tries far faster than a flat list of hundreds of words."""
@@ -518,14 +528,14 @@ def _find_currency(L: _Lang, t: str, orig: str, quotes, out: list, taken: list) 
         value = float(m.group("n").replace(",", ""))
         mult = m.group("mult")
         if mult:
-            value *= {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "万": 1e4, "千": 1e3, "亿": 1e8}[mult.lower()]
+            value *= {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "万": 1e4, "千": 1e3, "亿": 1e8}[_key(mult)]
         unit = L.currency[m.group("cur")]
         if L.en:
             lo = max(0, s - 60)
             pm = L.prefix_rx.search(t[lo:s])
             cmp_, cs, rule = "=", s, "plain"
-            if pm and L.prefix.get(pm.group("cmp").lower(), "=") != "=":
-                cmp_, cs, rule = L.prefix[pm.group("cmp").lower()], lo + pm.start(), "prefix:" + pm.group("cmp").lower()
+            if pm and L.prefix.get(_key(pm.group("cmp")), "=") != "=":
+                cmp_, cs, rule = L.prefix[_key(pm.group("cmp"))], lo + pm.start(), "prefix:" + _key(pm.group("cmp"))
             ce = e
         else:
             cmp_, rule, _dc, cs, ce = _zh_comparator(L, t, s, e, _segment_start(t, s, 40))
@@ -804,11 +814,11 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
         pm = _prefix_at_end(L, back)  # (start in back, word) of L.prefix_rx.search(back)
         sm = L.suffix_rx.match(t, e, min(len(t), e + 16))
         cmp_, rule, dc, cs, ce = "=", "plain", -0.2, s, e
-        pw = pm[1].lower() if pm else None
+        pw = _key(pm[1]) if pm else None
         if pm and L.prefix.get(pw) and pw not in L.weak:
             cmp_, rule, dc, cs = L.prefix[pw], "prefix:" + pw, 0.0, seg + pm[0]
-        elif sm and L.suffix.get(sm.group("cmp").lower()) and L.suffix[sm.group("cmp").lower()] != "=":
-            cmp_, rule, dc, ce = L.suffix[sm.group("cmp").lower()], "suffix:" + sm.group("cmp").lower(), 0.0, sm.end()
+        elif sm and L.suffix.get(_key(sm.group("cmp"))) and L.suffix[_key(sm.group("cmp"))] != "=":
+            cmp_, rule, dc, ce = L.suffix[_key(sm.group("cmp"))], "suffix:" + _key(sm.group("cmp")), 0.0, sm.end()
         elif pm:
             cmp_, rule, dc, cs = "=", "approx:" + pw, -0.15, seg + pm[0]
         if cmp_ == "=" and L.adverb_rx is not None and vmax is None:
@@ -817,7 +827,7 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             back = back[cut + 1:] if cut >= 0 else back
             am = list(L.adverb_rx.finditer(back))
             if am and not _DIGIT_RX.search(back[am[-1].end():]):
-                cmp_, rule, dc = L.adverbial[am[-1].group("cmp").lower()], "adverb:" + am[-1].group("cmp").lower(), -0.15
+                cmp_, rule, dc = L.adverbial[_key(am[-1].group("cmp"))], "adverb:" + _key(am[-1].group("cmp")), -0.15
         if cmp_ in L.en_negated and rule.startswith("prefix:") and L.en_negators:
             lead = t[max(0, cs - 30):cs].lower()
             sent = t[max(0, cs - 120):cs]
@@ -858,15 +868,15 @@ def _find_en(L: _Lang, t: str, orig: str, quotes, ctx: str, out: list) -> None:
             s, e = m.span()
             if quotes and _in_quotes(quotes, s):
                 continue
-            value = float(L.count_words[m.group("cw").lower()])
+            value = float(L.count_words[_key(m.group("cw"))])
             seg = max(0, s - 60)
             pm = _prefix_at_end(L, t[seg:s])
             sm = L.suffix_rx.match(t, e, min(len(t), e + 16))
             cmp_, cs, ce, rule = "=", s, e, "plain"
-            if pm and L.prefix.get(pm[1].lower(), "=") != "=":
-                cmp_, cs, rule = L.prefix[pm[1].lower()], seg + pm[0], "prefix:" + pm[1].lower()
-            elif sm and L.suffix.get(sm.group("cmp").lower(), "=") != "=":
-                cmp_, ce, rule = L.suffix[sm.group("cmp").lower()], sm.end(), "suffix:" + sm.group("cmp").lower()
+            if pm and L.prefix.get(_key(pm[1]), "=") != "=":
+                cmp_, cs, rule = L.prefix[_key(pm[1])], seg + pm[0], "prefix:" + _key(pm[1])
+            elif sm and L.suffix.get(_key(sm.group("cmp")), "=") != "=":
+                cmp_, ce, rule = L.suffix[_key(sm.group("cmp"))], sm.end(), "suffix:" + _key(sm.group("cmp"))
             per = _en_per(L, t, s, e)
             if cmp_ == "=" and not per:
                 continue  # "once the call ends"
@@ -896,7 +906,7 @@ def _en_per(L: _Lang, t: str, s: int, e: int) -> Optional[str]:
         art = m.group(0).split(None, 1)[0].lower()
         if art in ("a", "an") and (m.start() < e or t[max(0, m.start() - 5):m.start()].lower().strip().endswith("half")):
             continue  # "twice a day" follows the number; "half an hour" is a duration
-        pw = L.periods[m.group("pw").lower()] if m.group("pw").lower() in L.periods else None
+        pw = L.periods.get(_key(m.group("pw")))
         if pw is None:
             continue
         n = numerals.to_number(m.group("pn"), L.numbers) if m.group("pn") else 1.0
@@ -905,7 +915,7 @@ def _en_per(L: _Lang, t: str, s: int, e: int) -> Optional[str]:
         cands.append((abs(m.start() - s), f"{_fmt_num(n)} {pw}"))
     if L.per_adv_rx is not None:
         for m in L.per_adv_rx.finditer(t, a, b):
-            cands.append((abs(m.start() - s), L.period_adverbs[m.group("adv").lower()]))
+            cands.append((abs(m.start() - s), L.period_adverbs[_key(m.group("adv"))]))
     if not cands:
         return None
     return min(cands)[1]
