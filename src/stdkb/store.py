@@ -28,7 +28,6 @@ import hashlib
 import heapq
 import json
 import os
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from itertools import islice
@@ -138,8 +137,8 @@ def _rebuild_fts(conn):
     conn.execute("BEGIN IMMEDIATE")
     try:
         for dup, table in enumerate(FTS_TABLES):
-            rows = conn.execute(f"SELECT c.n, c.text FROM clauses c JOIN documents d ON d.n = c.document WHERE "
-                                f"(d.duplicate_of IS NOT NULL) = ? ORDER BY c.n", (dup,)).fetchall()
+            rows = conn.execute("SELECT c.n, c.text FROM clauses c JOIN documents d ON d.n = c.document WHERE "
+                                "(d.duplicate_of IS NOT NULL) = ? ORDER BY c.n", (dup,)).fetchall()
             conn.executemany(f"INSERT INTO [{table}](rowid, tok) VALUES (?, ?)", ((n, tokens(t)) for n, t in rows))
         conn.execute("COMMIT")
     except BaseException:
