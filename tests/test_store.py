@@ -118,6 +118,27 @@ def test_database_of_another_schema_version_is_a_clear_error(tmp_path):
             store.open_db(dbp, create=create)
 
 
+def test_a_changed_tokeniser_rebuilds_both_full_text_indexes(tmp_path):
+    from kb_fixtures import corpus_docs
+
+    dbp = tmp_path / "kb.db"
+    db = store.open_db(dbp, create=True)
+    docs = corpus_docs(n_docs=6)
+    docs[-1].duplicate_of = docs[0].id  # one near-duplicate: its clauses live in clauses_dup_fts
+    store.write_documents(db, docs)
+    before = {q: store.count_matches(db, q) for q in ("诉", "投诉", "禁忌用语")}
+    default = store.count_matches(db, "投诉", duplicates=False)
+    assert all(before.values()) and 0 < default < before["投诉"]
+    for t in store.FTS_TABLES:  # emptied: what an index made by another tokeniser version would not find
+        db.conn.execute(f"INSERT INTO {t}({t}) VALUES ('delete-all')")
+    assert store.count_matches(db, "投诉") == 0
+    db.conn.execute("UPDATE kb_meta SET value = '0' WHERE key = 'fts_version'")
+    db.conn.close()
+    db = store.open_db(dbp, create=True)  # sees the old version: rebuilds clauses_fts and clauses_dup_fts
+    assert {q: store.count_matches(db, q) for q in before} == before
+    assert store.count_matches(db, "投诉", duplicates=False) == default
+
+
 def test_bulk_build_into_an_empty_database_ends_with_the_ddl_and_the_same_rows(tmp_path, monkeypatch):
     src = write_inputs(tmp_path / "in", n_extra=3)
     store.build(tmp_path / "plain.db", [src])
