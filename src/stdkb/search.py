@@ -44,8 +44,6 @@ from .text import fold
 
 #: Version of the tokenisation below; stored in kb_meta, a change triggers a rebuild of clauses_fts.
 FTS_VERSION = "3"
-#: the one indexed column of clauses_fts
-COLUMN = "tok"
 
 _CJK_RANGE = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _UNIT = re.compile(rf"[{_CJK_RANGE}]|[^\W_{_CJK_RANGE}]+")
@@ -183,16 +181,6 @@ def contains(text: Optional[str], query: str) -> bool:
     """Does ``text`` match every term of ``query`` (the check behind the index for longer terms)?"""
     s = _norm(text or "")
     return all(t.regex.search(s) for t in plan_query(query))
-
-
-def query_terms(query: str) -> list[str]:
-    """The query's terms as the user meant them (for highlighting)."""
-    out = []
-    for m in _TERM.finditer(query or ""):
-        t = m.group(1) if m.group(1) is not None else m.group(2).rstrip("*")
-        if t.strip():
-            out.append(t)
-    return out
 
 
 def term_regex(term: str, prefix: bool = False) -> Optional[re.Pattern]:
