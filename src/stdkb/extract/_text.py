@@ -180,17 +180,24 @@ def literal_alternation(words, guard: bool = False) -> str:
     return build(trie)
 
 
-def first_chars(pattern: str) -> str | None:
-    """The characters a match of ``pattern`` can start with (for a cheap ``(?=[...])`` guard), or None when
-    that cannot be told (a pattern may match the empty string, start with a class complement, a dot ...)."""
+def _parse(pattern: str):
+    """``pattern`` parsed by the re module's own parser (None when it is not a valid pattern)."""
     try:
         from re import _parser as sre_parse  # Python >= 3.11
     except ImportError:  # pragma: no cover - Python 3.10
         import sre_parse  # type: ignore
 
     try:
-        parsed = sre_parse.parse(pattern)
+        return sre_parse.parse(pattern)
     except re.error:
+        return None
+
+
+def first_chars(pattern: str) -> str | None:
+    """The characters a match of ``pattern`` can start with (for a cheap ``(?=[...])`` guard), or None when
+    that cannot be told (a pattern may match the empty string, start with a class complement, a dot ...)."""
+    parsed = _parse(pattern)
+    if parsed is None:
         return None
     if parsed.state.flags & re.I:
         return None
@@ -254,14 +261,8 @@ def first_class(pattern: str) -> str | None:
     categories, ranges and repeats (``\\s+``): the guard ``(?=[body])`` is then compiled with the pattern's own
     flags, so a case-insensitive pattern gets a case-insensitive guard (the same characters a first literal
     matches). None when it cannot be told (a match may be empty, start with a complement, a dot ...)."""
-    try:
-        from re import _parser as sre_parse  # Python >= 3.11
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse  # type: ignore
-
-    try:
-        parsed = sre_parse.parse(pattern)
-    except re.error:
+    parsed = _parse(pattern)
+    if parsed is None:
         return None
     if parsed.state.flags & (re.I | re.X | re.M | re.S | re.A | re.L):
         return None  # global inline flags: the pattern could not be wrapped behind a guard
