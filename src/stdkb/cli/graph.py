@@ -16,6 +16,17 @@ def _echo_json(obj):
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
+def _report(result, as_json: bool, empty: str, title: str, header: list, cells):
+    """One query's answer: ``result`` as JSON, ``empty`` as a warning when there is nothing, else a table of
+    ``cells()`` under ``header``."""
+    if as_json:
+        _echo_json(result)
+    elif not result:
+        warn(empty)
+    else:
+        _table(title, header, cells())
+
+
 def _table(title, columns, rows):
     """A rich table on a terminal; tab-separated plain text otherwise (pipes, tests)."""
     if sys.stdout.isatty():
@@ -103,51 +114,33 @@ def graph(db_path, doc, fmt, output, actor, references, near, hops, shared_thres
         if actor is not None:
             queried = True
             rows = g.obligations_of_actor(G, actor)
-            if as_json:
-                _echo_json(rows)
-            elif not rows:
-                warn(f"no obligation names the actor {actor!r}")
-            else:
-                _table(f"Obligations of {actor} ({len(rows)})", ["document", "clause", "modality", "actor", "text"],
-                       [(_short(r.get("document_title"), 24), r.get("clause_label"), r.get("modality"),
-                         r.get("actor"), _short(r.get("text"), 70)) for r in rows])
+            _report(rows, as_json, f"no obligation names the actor {actor!r}",
+                    f"Obligations of {actor} ({len(rows)})", ["document", "clause", "modality", "actor", "text"],
+                    lambda: [(_short(r.get("document_title"), 24), r.get("clause_label"), r.get("modality"),
+                              r.get("actor"), _short(r.get("text"), 70)) for r in rows])
         if references is not None:
             queried = True
             rows = g.document_references(G, references)
-            if as_json:
-                _echo_json(rows)
-            elif not rows:
-                warn(f"{references!r} references nothing")
-            else:
-                _table(f"References of {references} ({len(rows)})", ["clause", "kind", "target type", "target"],
-                       [(r["clause_label"] or r["clause"], r.get("kind"), r["target_type"], _short(r["target_label"], 60))
-                        for r in rows])
+            _report(rows, as_json, f"{references!r} references nothing",
+                    f"References of {references} ({len(rows)})", ["clause", "kind", "target type", "target"],
+                    lambda: [(r["clause_label"] or r["clause"], r.get("kind"), r["target_type"],
+                              _short(r["target_label"], 60)) for r in rows])
         if near is not None:
             queried = True
             rows = g.clauses_near(G, near, hops)
-            if as_json:
-                _echo_json(rows)
-            elif not rows:
-                warn(f"no clause within {hops} hop(s) of {near!r}")
-            else:
-                _table(f"Clauses within {hops} hop(s) of {near} ({len(rows)})", ["hops", "clause", "document", "text"],
-                       [(r["distance"], r["clause_label"] or r["clause"], r["doc_id"], _short(r["text"], 70))
-                        for r in rows])
+            _report(rows, as_json, f"no clause within {hops} hop(s) of {near!r}",
+                    f"Clauses within {hops} hop(s) of {near} ({len(rows)})", ["hops", "clause", "document", "text"],
+                    lambda: [(r["distance"], r["clause_label"] or r["clause"], r["doc_id"], _short(r["text"], 70))
+                             for r in rows])
         if shared_thresholds:
             queried = True
             groups = g.shared_thresholds(G, by=by)
-            if as_json:
-                _echo_json(groups)
-            elif not groups:
-                warn("no two documents have thresholds on the same quantity and unit")
-            else:
-                rows = []
-                for grp in groups:
-                    for t in grp["thresholds"]:
-                        rows.append((t.get("quantity") or "-", grp["unit"], _short(t["document_title"], 24),
-                                     t["clause_label"], t["comparator"], t["value"], t["unit"], _short(t["text"], 30)))
-                _table(f"Thresholds shared by documents ({len(groups)} groups)",
-                       ["quantity", "unit", "document", "clause", "cmp", "value", "as written", "text"], rows)
+            _report(groups, as_json, "no two documents have thresholds on the same quantity and unit",
+                    f"Thresholds shared by documents ({len(groups)} groups)",
+                    ["quantity", "unit", "document", "clause", "cmp", "value", "as written", "text"],
+                    lambda: [(t.get("quantity") or "-", grp["unit"], _short(t["document_title"], 24),
+                              t["clause_label"], t["comparator"], t["value"], t["unit"], _short(t["text"], 30))
+                             for grp in groups for t in grp["thresholds"]])
     except g.GraphQueryError as e:
         fail(str(e))
 
