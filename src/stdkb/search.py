@@ -64,7 +64,7 @@ def tokens(text: str) -> str:
     repeated token costs nothing in the index). This runs on every clause of every build, so it is one regex
     pass; :func:`_tokens_reference` is the readable character-by-character definition, and the tests check
     that both agree."""
-    return " ".join(_TOKEN_AT.findall(_norm(text)))
+    return " ".join(_token_list(text))
 
 
 # at every position: the CJK pair that starts there (the lone character at the end of a run), or the whole
@@ -157,12 +157,14 @@ def needs_check(query: str) -> bool:
 
 #: average clause length assumed by :func:`score` (characters); stdkb.store ranks with the real average
 AVG_CHARS = 80.0
+#: the BM25 parameters of FTS5's own bm25(), used by :func:`score` and stdkb.store's ranking
+BM25_K1, BM25_B = 1.2, 0.75
 
 
 def score(text: Optional[str], query: str, avg: float = AVG_CHARS) -> float:
-    """BM25 of ``text`` for ``query`` without the IDF factor (k1 = 1.2, b = 0.75; lower = better, 0 = no match):
-    used by the datasette plugin's ``stdkb_score()``."""
-    k1, b = 1.2, 0.75
+    """BM25 of ``text`` for ``query`` without the IDF factor (lower = better, 0 = no match): used by the datasette
+    plugin's ``stdkb_score()``."""
+    k1, b = BM25_K1, BM25_B
     s = _norm(text or "")
     out = 0.0
     for t in plan_query(query):
@@ -179,8 +181,13 @@ def compile_query(query: str) -> str:
 
 def contains(text: Optional[str], query: str) -> bool:
     """Does ``text`` match every term of ``query`` (the check behind the index for longer terms)?"""
+    return passes(text, [t.regex for t in plan_query(query)])
+
+
+def passes(text: Optional[str], regexes) -> bool:
+    """Does the normalised ``text`` match every one of ``regexes`` (:attr:`Term.regex` of the terms to check)?"""
     s = _norm(text or "")
-    return all(t.regex.search(s) for t in plan_query(query))
+    return all(rx.search(s) for rx in regexes)
 
 
 def term_regex(term: str, prefix: bool = False) -> Optional[re.Pattern]:

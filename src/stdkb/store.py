@@ -174,7 +174,8 @@ def _span(text, part):
     return part
 
 
-def _unspan(text, span):
+def unspan(text, span):
+    """The inverse of :func:`_span`: the part ``span`` stands for in ``text`` (text or None given back as is)."""
     if isinstance(span, int):
         i = span >> 16
         return text[i:i + (span & 65535)]
@@ -826,8 +827,8 @@ def clause_rules(db, n: int) -> dict:
         rows = []
         for r in _rows(conn, f"SELECT * FROM [{t}] WHERE document = ? AND clause = ? ORDER BY seq", (doc, n)):
             if t == "obligations":
-                r["text"] = _unspan(text, r["text_span"])
-                r["action"] = _unspan(r["text"], r["action_span"])
+                r["text"] = unspan(text, r["text_span"])
+                r["action"] = unspan(r["text"], r["action_span"])
             if t == "references" and r["resolved"] is not None:
                 k = conn.execute("SELECT key FROM clauses WHERE n = ?", (r["resolved"],)).fetchone()
                 r["resolved"] = prefix + k[0] if k else None
@@ -853,9 +854,9 @@ def _extracted(conn, table: str, doc_n: int) -> dict:
 
 
 def _to_obligation(r, text):
-    sentence = _unspan(text, r["text_span"])
+    sentence = unspan(text, r["text_span"])
     return Obligation(modality=r["modality"], text=sentence, actor=r["actor"],
-                      action=_unspan(sentence, r["action_span"]), condition=r["condition"], exception=r["exception"],
+                      action=unspan(sentence, r["action_span"]), condition=r["condition"], exception=r["exception"],
                       strength=r["strength"], confidence=r["confidence"], rule=r["rule"])
 
 
@@ -935,7 +936,7 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
     obligations), ranked (False when more than RANK_MAX clauses match: document order).
     Clauses of documents marked as near-duplicates of another are left out unless ``duplicates`` (or ``doc``
     names such a document)."""
-    from .search import highlight, plan_query
+    from .search import highlight, passes, plan_query
 
     db = _db(db)
     conn = _conn(db)
@@ -975,8 +976,7 @@ def search(db, query: str, *, doc: Optional[str] = None, modality: Optional[str]
         rows = conn.execute(f"SELECT c.n, c.text FROM clauses c WHERE {cond} ORDER BY c.n",
                             (json.dumps(keys), *params)).fetchall()
         if checks:
-            from .search import _norm
-            rows = [r for r in rows if all(rx.search(_norm(r[1] or "")) for rx in checks)]
+            rows = [r for r in rows if passes(r[1], checks)]
         return rows
 
     need = int(offset) + int(limit)
@@ -1030,11 +1030,11 @@ def _bm25(conn, terms, rows, tables=FTS_TABLES) -> list:
     left out for a one-term query (the same for every row)."""
     from math import log
 
-    from .search import _CJK1, _norm
+    from .search import _CJK1, BM25_B, BM25_K1, _norm
 
     if not rows:
         return []
-    k1, b = 1.2, 0.75
+    k1, b = BM25_K1, BM25_B
     lens = [len(t) if t else 0 for _, t in rows]
     avg = (sum(lens) / len(lens)) or 1.0
     norm_b = k1 * b / avg
@@ -1063,7 +1063,7 @@ def _bm25(conn, terms, rows, tables=FTS_TABLES) -> list:
 
 def count_matches(db, query: str, duplicates: bool = True) -> int:
     """How many clauses match ``query`` (all of them, near-duplicates included unless ``duplicates=False``)."""
-    from .search import _norm, plan_query
+    from .search import passes, plan_query
 
     conn = _conn(_db(db))
     terms = plan_query(query)
@@ -1076,8 +1076,7 @@ def count_matches(db, query: str, duplicates: bool = True) -> int:
             continue
         for (text,) in conn.execute(f"SELECT c.text FROM [{t}] f JOIN clauses c ON c.n = f.rowid "
                                     f"WHERE [{t}] MATCH ?", (expr,)):
-            s = _norm(text or "")
-            n += all(rx.search(s) for rx in checks)
+            n += passes(text, checks)
     return n
 
 

@@ -146,13 +146,6 @@ def asgi_wrapper(datasette):
     return wrap
 
 
-def _unspan(text, span):
-    if isinstance(span, int) and text is not None:
-        i = span >> 16
-        return text[i:i + (span & 65535)]
-    return span
-
-
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     if column == "snippet" and isinstance(value, str) and "<mark>" in value:
@@ -172,8 +165,10 @@ def render_cell(row, value, column, table, database, datasette):
             first = res.first()
             if first is None:
                 return None
-            sentence = _unspan(first[0], text_span)
-            return sentence if column == "text_span" else _unspan(sentence, value)
+            from stdkb.store import unspan
+
+            sentence = unspan(first[0], text_span)
+            return sentence if column == "text_span" else unspan(sentence, value)
 
         return words
     return None
