@@ -96,10 +96,6 @@ FACETS = {
 #: default sort per table; none for the extracted tables: their primary key order is document order already
 SORT: dict = {}
 
-#: the text of an obligation's sentence (obligations o joined with clauses c), for the canned queries
-_OBL_TEXT = ("CASE WHEN typeof(o.text_span) = 'integer' THEN substr(c.text, (o.text_span >> 16) + 1, "
-             "o.text_span & 65535) ELSE o.text_span END")
-
 QUERIES = {
     "search_clauses": {
         "title": "Search clauses (Chinese and English)",
@@ -121,11 +117,10 @@ limit 200""",
     "prohibitions_of_document": {
         "title": "All prohibitions of a document",
         "description": "Prohibitions (严禁, 不得, must not...) of one document: give its id or part of its title.",
-        "sql": f"""select d.title as document, c.path_text as clause_path, o.actor, {_OBL_TEXT} as prohibition,
-  o.condition, o.exception, c.text as clause_text, o.confidence, d.key_prefix || c.key as clause
+        "sql": """select o.document_title as document, o.clause_path, o.actor, o.text as prohibition,
+  o.condition, o.exception, o.clause_text, o.confidence, o.clause_id as clause
 from documents d
-join obligations o on o.document = d.n and o.modality = 'prohibition'
-join clauses c on c.n = o.clause
+join obligation_texts o on o.document = d.n and o.modality = 'prohibition'
 where d.id = :doc or d.title like '%' || :doc || '%'
 order by d.source, d.doc_index, o.clause, o.seq""",
     },
@@ -167,25 +162,21 @@ order by r.target, d.title, r.clause""",
     "extractions_to_review": {
         "title": "Extractions to review (lowest confidence first)",
         "description": "Obligations, thresholds, phrases and references the extractors were least sure of.",
-        "sql": f"""select x.what, x.confidence, x.kind, x.text, x.rule, d.title as document,
+        "sql": """select x.what, x.confidence, x.kind, x.text, x.rule, d.title as document,
   d.key_prefix || c.key as clause, x.seq
 from (
-  select 'obligation' as what, o.confidence_milli, o.confidence, o.modality as kind,
-    {_OBL_TEXT.replace("c.text", "(select text from clauses where n = o.clause)")} as text, o.rule, o.clause,
-    o.seq from obligations o where o.confidence_milli < 1000
+  select 'obligation' as what, confidence, modality as kind, text, rule, clause, seq from obligation_texts
+    where confidence < 1.0
   union all
-  select 'threshold', confidence_milli, confidence, comparator, text, rule, clause, seq from thresholds
-    where confidence_milli < 1000
+  select 'threshold', confidence, comparator, text, rule, clause, seq from thresholds where confidence < 1.0
   union all
-  select 'phrase', confidence_milli, confidence, kind, text, rule, clause, seq from phrases
-    where confidence_milli < 1000
+  select 'phrase', confidence, kind, text, rule, clause, seq from phrases where confidence < 1.0
   union all
-  select 'reference', confidence_milli, confidence, kind, text, rule, clause, seq from [references]
-    where confidence_milli < 1000
+  select 'reference', confidence, kind, text, rule, clause, seq from [references] where confidence < 1.0
 ) x
 join clauses c on c.n = x.clause
 join documents d on d.n = c.document
-order by x.confidence_milli, x.what, x.clause, x.seq
+order by x.confidence, x.what, x.clause, x.seq
 limit 1000""",
     },
 }
