@@ -117,7 +117,7 @@ def _force_progress():
 @click.option("--duplicates", is_flag=True, help="Include clauses of documents marked as near-duplicates.")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON list.")
 def search(query, db_path, doc, modality, limit, duplicates, as_json):
-    """Full-text search over clauses, ranked (bm25). Chinese queries of any length (诉, 投诉, 禁忌用语) and
+    """Full-text search over clauses, ranked (BM25). Chinese queries of any length (诉, 投诉, 禁忌用语) and
     English words; several terms are ANDed, "quoted text" is a phrase, word* a prefix.
 
     \b
